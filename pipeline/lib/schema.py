@@ -1,0 +1,196 @@
+"""The published tables: columns, types, descriptions and keys (the dataset contract).
+
+This module is the one source of truth for the contract in DATASET.md: the publish stage casts
+tables to these types, the datapackage descriptor and the analyst README are generated from it,
+and tests check every published table against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+ROLE_STRUCT = pl.Struct(
+    {"title": pl.String, "country": pl.String, "start": pl.Date, "end": pl.Date}
+)
+
+# Frictionless type for each Polars dtype family used below.
+_FRICTIONLESS = {
+    pl.String: "string",
+    pl.Int32: "integer",
+    pl.Int64: "integer",
+    pl.Float64: "number",
+    pl.Boolean: "boolean",
+    pl.Date: "date",
+    pl.Datetime: "datetime",
+}
+
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "MOBILIZE", "THREATEN", "ACCUSE",
+    "REJECT", "REQUEST", "SANCTION", "COERCE", "ASSAULT", "PROTEST", "CONCEDE", "RETREAT",
+)
+EVENT_STATUSES = ("occurred", "announced", "planned")
+DATE_PRECISIONS = ("day", "month", "year")
+ACTOR_KINDS = ("STATE", "PERSON", "ORG")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One published column."""
+
+    name: str
+    dtype: pl.DataType | type[pl.DataType]
+    description: str
+    required: bool = False
+
+    @property
+    def frictionless_type(self) -> str:
+        """The Frictionless Table Schema type of this column."""
+        if isinstance(self.dtype, pl.List | pl.Struct) or self.dtype in (pl.List, pl.Struct):
+            return "array" if isinstance(self.dtype, pl.List) else "object"
+        base = self.dtype if isinstance(self.dtype, type) else type(self.dtype)
+        return _FRICTIONLESS.get(base, "string")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table (or view) with its keys."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (column, table, column)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def polars_schema(self) -> dict[str, pl.DataType]:
+        """Column name to Polars dtype, in contract order."""
+        return {col.name: col.dtype for col in self.columns}
+
+    def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Select and cast ``frame`` to this table's columns; extra columns are dropped."""
+        missing = [col.name for col in self.columns if col.name not in frame.columns]
+        if missing:
+            raise ValueError(f"table {self.name} lacks columns {missing}")
+        return frame.select([pl.col(col.name).cast(col.dtype) for col in self.columns])
+
+    def empty(self) -> pl.DataFrame:
+        """An empty frame with this table's schema."""
+        return pl.DataFrame(schema=self.polars_schema)
+
+
+DOCUMENTS = Table(
+    name="documents",
+    description="One row per ingested input document, duplicates included.",
+    primary_key=("doc_id",),
+    columns=(
+        Column("doc_id", pl.String, "Stable id: SHA-256 prefix of the normalised text.", True),
+        Column("source_path", pl.String, "Path relative to the input folder; 'file.jsonl#N' for JSONL line N.", True),
+        Column("source_url", pl.String, "URL the crawler recorded, if any."),
+        Column("outlet", pl.String, "Publishing outlet, from metadata or the page."),
+        Column("title", pl.String, "Headline, from metadata, the HTML page or the first text line."),
+        Column("published_date", pl.Date, "Publication date from metadata or a date line in the text; null when unknown (never the ingest date)."),
+        Column("language", pl.String, "ISO 639-1 code of the document, or 'mixed' when sentences differ.", True),
+        Column("char_count", pl.Int64, "Characters in the cleaned text.", True),
+        Column("text", pl.String, "Cleaned article body; all offsets in other tables point into it.", True),
+        Column("content_sha256", pl.String, "SHA-256 of the raw input bytes (of the JSONL line for JSONL inputs).", True),
+        Column("duplicate_of", pl.String, "doc_id of the canonical document when this one is a duplicate, else null."),
+        Column("removed_line_count", pl.Int64, "Lines dropped as boilerplate (see removed_lines).", True),
+        Column("removed_lines", pl.List(pl.String), "Dropped lines as 'reason<TAB>line', for auditing the cleaner."),
+        Column("ingested_at", pl.Datetime("us", "UTC"), "When the input was read.", True),
+    ),
+)
+
+QUARANTINE = Table(
+    name="quarantine",
+    description="Every input that could not be ingested as a document, and why. Nothing is dropped silently.",
+    primary_key=("source_path",),
+    columns=(
+        Column("source_path", pl.String, "Path relative to the input folder ('file.jsonl#N' for a JSONL line).", True),
+        Column("reason", pl.String, "Machine-readable reason (binary, empty, undecodable, too_large, malformed_json, no_text, unsupported_type, unreadable, no_article_text).", True),
+        Column("detail", pl.String, "Human-readable explanation."),
+        Column("content_sha256", pl.String, "SHA-256 of the raw bytes, when they could be read."),
+        Column("seen_at", pl.Datetime("us", "UTC"), "When the input was examined.", True),
+    ),
+)
+
+ACTORS = Table(
+    name="actors",
+    description="The actor dictionary as used by this release.",
+    primary_key=("actor_id",),
+    columns=(
+        Column("actor_id", pl.String, "Stable id: Wikidata QID where known, else an 'ae:' slug.", True),
+        Column("name", pl.String, "Canonical English name.", True),
+        Column("kind", pl.String, "STATE, PERSON or ORG.", True),
+        Column("code", pl.String, "ISO 3166-1 alpha-3 for states, short code for organisations (NATO, CSTO, EU ...)."),
+        Column("country", pl.String, "ISO alpha-3 the actor belongs to; null for intergovernmental organisations."),
+        Column("wikidata_id", pl.String, "Wikidata QID, when known."),
+        Column("parent_actor_id", pl.String, "For sub-actors (armed forces, agencies): the state they belong to."),
+        Column("sector", pl.String, "Sub-actor sector (GOV, MIL, MEDIA ...)."),
+        Column("aliases", pl.List(pl.String), "Names the dictionary matches, all languages."),
+        Column("roles", pl.List(ROLE_STRUCT), "Date-bounded offices: title, country, start, end (null = ongoing)."),
+    ),
+)
+
+MENTIONS = Table(
+    name="mentions",
+    description="Every recognised entity mention, resolved to an actor where the dictionary knows it.",
+    primary_key=("mention_id",),
+    foreign_keys=(("doc_id", "documents", "doc_id"), ("actor_id", "actors", "actor_id")),
+    columns=(
+        Column("mention_id", pl.String, "Stable id: hash of doc_id and offsets.", True),
+        Column("doc_id", pl.String, "Document of the mention.", True),
+        Column("sentence_index", pl.Int64, "0-based sentence number within the document.", True),
+        Column("char_start", pl.Int64, "Start offset into documents.text (0-based).", True),
+        Column("char_end", pl.Int64, "End offset into documents.text (exclusive).", True),
+        Column("text", pl.String, "The mention as written.", True),
+        Column("label", pl.String, "STATE, PERSON or ORG.", True),
+        Column("actor_id", pl.String, "Resolved actor, null when unresolved."),
+        Column("country", pl.String, "State the mention is coded to on the document's date."),
+        Column("language", pl.String, "Language of the sentence.", True),
+    ),
+)
+
+EVENTS = Table(
+    name="events",
+    description="One row per coded event, traceable to its sentence.",
+    primary_key=("event_id",),
+    foreign_keys=(
+        ("doc_id", "documents", "doc_id"),
+        ("source_actor_id", "actors", "actor_id"),
+        ("target_actor_id", "actors", "actor_id"),
+    ),
+    columns=(
+        Column("event_id", pl.String, "Stable id: the same input gives the same ids.", True),
+        Column("doc_id", pl.String, "Document the event was coded from.", True),
+        Column("sentence_index", pl.Int64, "0-based sentence number within the document.", True),
+        Column("char_start", pl.Int64, "Start of the evidence in documents.text.", True),
+        Column("char_end", pl.Int64, "End of the evidence in documents.text (exclusive).", True),
+        Column("evidence", pl.String, "The sentence: documents.text[char_start:char_end].", True),
+        Column("language", pl.String, "Language of the sentence.", True),
+        Column("event_type", pl.String, "PLOVER event type.", True),
+        Column("event_mode", pl.String, "PLOVER mode, when the type defines one and the text says it."),
+        Column("cameo_code", pl.String, "CAMEO code, for joining with GDELT-style data.", True),
+        Column("trigger", pl.String, "The word(s) that triggered the event."),
+        Column("source_actor_id", pl.String, "Acting actor."),
+        Column("source_country", pl.String, "Country (or organisation code) of the source.", True),
+        Column("target_actor_id", pl.String, "Actor acted upon."),
+        Column("target_country", pl.String, "Country (or organisation code) of the target.", True),
+        Column("event_date", pl.Date, "When the event happened, as precise as the text says (first day of the month/year otherwise)."),
+        Column("date_precision", pl.String, "day, month or year; null when no date."),
+        Column("date_text", pl.String, "The date expression as written."),
+        Column("status", pl.String, "occurred, announced or planned.", True),
+        Column("negated", pl.Boolean, "True when the text says the event did not / will not happen.", True),
+        Column("location_name", pl.String, "Where the event happened, when the sentence says."),
+        Column("latitude", pl.Float64, "Latitude of the location (offline gazetteer)."),
+        Column("longitude", pl.Float64, "Longitude of the location."),
+        Column("confidence", pl.Float64, "0..1, how sure the coder is (see README).", True),
+        Column("story_id", pl.String, "Same real-world happening across documents.", True),
+        Column("num_sources", pl.Int64, "Distinct canonical documents reporting the story.", True),
+    ),
+)
+
+PUBLISHED_TABLES: tuple[Table, ...] = (DOCUMENTS, QUARANTINE, ACTORS, MENTIONS, EVENTS)
+TABLES_BY_NAME = {table.name: table for table in PUBLISHED_TABLES}
