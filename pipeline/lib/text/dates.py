@@ -43,7 +43,8 @@ _WEEKDAYS: dict[str, int] = {
 
 _MONTH_RE = "|".join(sorted((re.escape(name) for name in MONTH_BY_NAME), key=len, reverse=True))
 _WEEKDAY_RE = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-_YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
+# A year is not followed by a digit or a letter (Russian "2024г." is the exception).
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?![^\W_г])"
 _B = r"(?<![\w.])"  # no letter, digit or dot before: "30.000" is no date
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
