@@ -1,0 +1,110 @@
+"""The ``alliance-events`` command: run the Dagster pipeline on a folder, or evaluate it.
+
+``run`` materialises every asset of the project's Dagster definitions in this process, against
+the project's Dagster instance (``.dagster/``, so runs show up in ``dagster dev``): the same code
+path as scheduled runs. It exits non-zero when any step or blocking check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline.lib.settings import PROJECT_ROOT
+
+DEFAULT_DEVSET = PROJECT_ROOT.parent / "shared" / "devset"
+
+
+def prepare_dagster_home() -> Path:
+    """Point DAGSTER_HOME at the project's .dagster/ (unless set) holding a copy of dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster")
+    home.mkdir(parents=True, exist_ok=True)
+    source = PROJECT_ROOT / "dagster.yaml"
+    if source.is_file() and not (home / "dagster.yaml").is_file():
+        shutil.copyfile(source, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def run_pipeline(input_dir: Path, output_dir: Path, ephemeral: bool = False) -> tuple[bool, Path | None]:
+    """Materialise all assets for ``input_dir`` into ``output_dir``; (success, release path)."""
+    os.environ["ALLIANCE_INPUT_DIR"] = str(input_dir.resolve())
+    os.environ["ALLIANCE_OUTPUT_DIR"] = str(output_dir.resolve())
+    import dagster as dg
+
+    from pipeline.definitions import defs
+
+    instance = dg.DagsterInstance.ephemeral() if ephemeral else dg.DagsterInstance.get()
+    job = defs().resolve_job_def("alliance_pipeline")
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    failed_checks = [
+        evaluation.check_name for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    for name in failed_checks:
+        print(f"blocking quality check failed: {name}", file=sys.stderr)
+    latest = output_dir / "latest"
+    ok = result.success and not failed_checks
+    return ok, (latest.resolve() if ok and latest.exists() else None)
+
+
+def _summary(release: Path) -> str:
+    import duckdb
+
+    with duckdb.connect(str(release / "alliance.duckdb"), read_only=True) as con:
+        counts = {name: con.execute(f'select count(*) from "{name}"').fetchone()[0]  # names are ours
+                  for name in ("documents", "quarantine", "actors", "mentions", "events", "dyads")}
+    return "  ".join(f"{name}={count}" for name, count in counts.items())
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """``alliance-events run``."""
+    prepare_dagster_home()
+    ok, release = run_pipeline(Path(args.input), Path(args.output))
+    if not ok or release is None:
+        print("pipeline run failed: nothing was published (see the log above)", file=sys.stderr)
+        return 1
+    print(f"published {release}\n{_summary(release)}")
+    return 0
+
+
+def command_eval(args: argparse.Namespace) -> int:
+    """``alliance-events eval``: run on the dev-set documents and score against its gold."""
+    from pipeline.lib.evaluation import evaluate_release, format_report
+
+    devset = Path(args.devset)
+    output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="alliance-eval-"))
+    prepare_dagster_home()
+    ok, release = run_pipeline(devset / "docs", output, ephemeral=True)
+    if not ok or release is None:
+        print("evaluation run failed", file=sys.stderr)
+        return 1
+    print(format_report(evaluate_release(release, devset / "gold.jsonl")))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(prog="alliance-events", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run every stage on a folder and publish a release")
+    run.add_argument("--input", default=str(PROJECT_ROOT / "data" / "sample"), help="folder of raw news inputs")
+    run.add_argument("--output", default=str(PROJECT_ROOT / "outputs"), help="where releases are published")
+    run.set_defaults(handler=command_run)
+    evaluate = commands.add_parser("eval", help="score the pipeline on an annotated dev set")
+    evaluate.add_argument("--devset", default=str(DEFAULT_DEVSET), help="folder with docs/ and gold.jsonl")
+    evaluate.add_argument("--output", default=None, help="where to publish the evaluation release (temporary)")
+    evaluate.set_defaults(handler=command_eval)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

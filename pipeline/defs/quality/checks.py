@@ -1,0 +1,67 @@
+"""Quality stage: a GX suite per published table, run as a blocking Dagster asset check.
+
+A failed "critical" expectation fails the check with ERROR severity, which stops publishing; a
+failed "warning" expectation is published and flagged (WARN). Each outcome is also written to
+the work folder so the release ships it in quality/.
+"""
+
+
+import json
+
+import dagster as dg
+import polars as pl
+
+from pipeline.defs.resources import PipelineResource
+from pipeline.lib.quality.derived import with_document_checks, with_event_checks, with_mention_checks
+from pipeline.lib.quality.suites import SuiteOutcome, validate_table
+
+
+def _result(pipeline: PipelineResource, outcome: SuiteOutcome) -> dg.AssetCheckResult:
+    folder = pipeline.settings().resolved_work_dir / "quality"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{outcome.table}.json").write_text(json.dumps(outcome.as_dict(), indent=2, default=str), encoding="utf-8")
+    critical, warnings = outcome.failures("critical"), outcome.failures("warning")
+    return dg.AssetCheckResult(
+        passed=not critical and not warnings,
+        severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rows": outcome.row_count,
+            "expectations": len(outcome.results),
+            "failed_critical": dg.MetadataValue.json([f"{r['expectation']} {r['kwargs']}" for r in critical]),
+            "failed_warning": dg.MetadataValue.json([f"{r['expectation']} {r['kwargs']}" for r in warnings]),
+        },
+    )
+
+
+@dg.asset_check(asset="core_documents", blocking=True, description="GX suite expectations/documents.json")
+def documents_suite(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.AssetCheckResult:
+    """Validate the documents table."""
+    return _result(pipeline, validate_table("documents", with_document_checks(core_documents)))
+
+
+@dg.asset_check(asset="core_quarantine", blocking=True, description="GX suite expectations/quarantine.json")
+def quarantine_suite(pipeline: PipelineResource, core_quarantine: pl.DataFrame) -> dg.AssetCheckResult:
+    """Validate the quarantine table."""
+    return _result(pipeline, validate_table("quarantine", core_quarantine))
+
+
+@dg.asset_check(asset="core_actors", blocking=True, description="GX suite expectations/actors.json")
+def actors_suite(pipeline: PipelineResource, core_actors: pl.DataFrame) -> dg.AssetCheckResult:
+    """Validate the actors table."""
+    return _result(pipeline, validate_table("actors", core_actors.drop("aliases", "roles")))
+
+
+@dg.asset_check(asset="core_mentions", blocking=True, description="GX suite expectations/mentions.json",
+                additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")})
+def mentions_suite(pipeline: PipelineResource, core_mentions: pl.DataFrame, core_documents: pl.DataFrame,
+                   core_actors: pl.DataFrame) -> dg.AssetCheckResult:
+    """Validate the mentions table, offsets and actor references included."""
+    return _result(pipeline, validate_table("mentions", with_mention_checks(core_mentions, core_documents, core_actors)))
+
+
+@dg.asset_check(asset="core_events", blocking=True, description="GX suite expectations/events.json",
+                additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")})
+def events_suite(pipeline: PipelineResource, core_events: pl.DataFrame, core_documents: pl.DataFrame,
+                 core_actors: pl.DataFrame) -> dg.AssetCheckResult:
+    """Validate the events table, evidence offsets and actor references included."""
+    return _result(pipeline, validate_table("events", with_event_checks(core_events, core_documents, core_actors)))

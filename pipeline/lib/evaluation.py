@@ -1,0 +1,174 @@
+"""Precision, recall and F1 of a release against gold annotations (the dev-set format).
+
+Events match on PLOVER type plus source and target country (in either order for AGREE,
+CONSULT and COOPERATE), as multisets per document; negated events are not claims that something
+happened and are left out. Date accuracy is measured over matched events (same string at the
+gold's precision, null equals null). Actors match per document on Wikidata id, else on kind
+and country plus name (surname for persons).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+UNORDERED = {"AGREE", "CONSULT", "COOPERATE"}
+_STOP_WORDS = {"of", "the", "and", "for", "on", "in"}
+
+
+@dataclass
+class Score:
+    """Counts behind precision, recall and F1."""
+
+    true_positive: int = 0
+    predicted: int = 0
+    gold: int = 0
+    dates_correct: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def add(self, other: Score) -> None:
+        """Accumulate another score's counts."""
+        self.true_positive += other.true_positive
+        self.predicted += other.predicted
+        self.gold += other.gold
+        self.dates_correct += other.dates_correct
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def date_accuracy(self) -> float:
+        return self.dates_correct / self.true_positive if self.true_positive else 0.0
+
+
+def event_key(event_type: str, source: str, target: str) -> tuple[str, str, str]:
+    """The matching key of an event: undirected types ignore the order of the dyad."""
+    if event_type in UNORDERED:
+        source, target = sorted((source, target))
+    return event_type, source, target
+
+
+def date_string(value, precision: str | None) -> str | None:
+    """An event date at its precision, as the gold writes it (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    if value is None or precision is None:
+        return None
+    text = value.isoformat()
+    return {"day": text, "month": text[:7], "year": text[:4]}.get(precision, text)
+
+
+def _match_dates(gold: list[str | None], predicted: list[str | None]) -> int:
+    remaining = Counter(predicted)
+    correct = 0
+    for value in gold:
+        if remaining[value] > 0:
+            remaining[value] -= 1
+            correct += 1
+    return correct
+
+
+def score_events(gold_events: list[dict], predicted: list[dict]) -> Score:
+    """Multiset match of one document's events: gold dicts (type/source/target/date), predicted rows."""
+    gold_by_key: dict[tuple, list] = defaultdict(list)
+    for event in gold_events:
+        gold_by_key[event_key(event["type"], event["source"], event["target"])].append(event.get("date"))
+    pred_by_key: dict[tuple, list] = defaultdict(list)
+    for row in predicted:
+        key = event_key(row["event_type"], row["source_country"], row["target_country"])
+        pred_by_key[key].append(date_string(row["event_date"], row["date_precision"]))
+    score = Score(predicted=len(predicted), gold=len(gold_events))
+    for key, gold_dates in gold_by_key.items():
+        pred_dates = pred_by_key.get(key, [])
+        matched = min(len(gold_dates), len(pred_dates))
+        score.true_positive += matched
+        score.dates_correct += min(matched, _match_dates(gold_dates, pred_dates))
+    return score
+
+
+def _norm_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9 ]", "", name.lower()).strip()
+
+
+def _actor_matches(gold: dict, predicted: dict) -> bool:
+    if gold.get("wikidata") and predicted.get("wikidata_id"):
+        return gold["wikidata"] == predicted["wikidata_id"]
+    if gold["kind"] != predicted["kind"]:
+        return False
+    if gold["kind"] == "STATE":
+        return gold.get("country") == predicted.get("country")
+    gold_name, pred_name = _norm_name(gold["name"]), _norm_name(predicted["name"])
+    if gold["kind"] == "PERSON":
+        same_surname = gold_name.split()[-1:] == pred_name.split()[-1:]
+        return same_surname and gold.get("country") in (None, predicted.get("country"))
+    if gold.get("country") and predicted.get("country") and gold["country"] != predicted["country"]:
+        return False
+    gold_words = set(gold_name.split()) - _STOP_WORDS
+    pred_words = set(predicted_name_words(predicted)) - _STOP_WORDS
+    # Overlap coefficient: "Union State" names the "Union State of Russia and Belarus".
+    return len(gold_words & pred_words) / max(1, min(len(gold_words), len(pred_words))) >= 0.5
+
+
+def predicted_name_words(predicted: dict) -> list[str]:
+    """Words of a predicted actor's name and code (organisations are often named by their code)."""
+    return _norm_name(f"{predicted['name']} {predicted.get('code') or ''}").split()
+
+
+def score_actors(gold_actors: list[dict], predicted: list[dict]) -> Score:
+    """Greedy one-to-one match of one document's actors."""
+    unmatched = list(predicted)
+    score = Score(predicted=len(predicted), gold=len(gold_actors))
+    for gold in gold_actors:
+        hit = next((p for p in unmatched if _actor_matches(gold, p)), None)
+        if hit is not None:
+            unmatched.remove(hit)
+            score.true_positive += 1
+    return score
+
+
+def evaluate_release(release: Path, gold_path: Path) -> dict[str, dict[str, Score]]:
+    """{"events"|"actors": {language or "overall": Score}} for a release against a gold file."""
+    documents = pl.read_parquet(release / "parquet" / "documents.parquet")
+    events = pl.read_parquet(release / "parquet" / "events.parquet").filter(~pl.col("negated"))
+    mentions = pl.read_parquet(release / "parquet" / "mentions.parquet")
+    actors = pl.read_parquet(release / "parquet" / "actors.parquet")
+    doc_ids = {Path(row["source_path"]).name: row["doc_id"] for row in documents.iter_rows(named=True)}
+    result: dict[str, dict[str, Score]] = {"events": defaultdict(Score), "actors": defaultdict(Score)}
+    for line in gold_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        gold = json.loads(line)
+        doc_id = doc_ids.get(gold["doc"])
+        doc_events = events.filter(pl.col("doc_id") == doc_id).to_dicts() if doc_id else []
+        actor_ids = mentions.filter(pl.col("doc_id") == doc_id)["actor_id"].drop_nulls().unique().to_list() if doc_id else []
+        doc_actors = actors.filter(pl.col("actor_id").is_in(actor_ids)).to_dicts()
+        for table, score in (("events", score_events(gold["events"], doc_events)),
+                             ("actors", score_actors(gold["actors"], doc_actors))):
+            result[table][gold["lang"]].add(score)
+            result[table]["overall"].add(score)
+    return {table: dict(scores) for table, scores in result.items()}
+
+
+def format_report(result: dict[str, dict[str, Score]]) -> str:
+    """A plain-text table of the scores."""
+    lines = [f"{'table':8} {'language':9} {'gold':>5} {'pred':>5} {'tp':>4} {'P':>6} {'R':>6} {'F1':>6} {'date_acc':>9}"]
+    for table, scores in result.items():
+        for language in sorted(scores, key=lambda k: (k == "overall", k)):
+            s = scores[language]
+            date = f"{s.date_accuracy:9.3f}" if table == "events" else f"{'':>9}"
+            lines.append(f"{table:8} {language:9} {s.gold:5d} {s.predicted:5d} {s.true_positive:4d} "
+                         f"{s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {date}")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""Cross-table facts as boolean columns, so single-table GX suites can check them.
+
+GX validates one batch at a time; offsets, evidence and foreign keys span tables. Each function
+adds ``check_*`` columns computed with Polars joins, and the suites expect them to be true.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+EARLIEST_DATE = date(1900, 1, 1)
+FUTURE_YEARS = 5
+
+
+def latest_plausible_date(today: date | None = None) -> date:
+    """Events and publications more than five years ahead are errors, not news."""
+    today = today or date.today()
+    return today.replace(year=today.year + FUTURE_YEARS, day=min(today.day, 28))
+
+
+def _date_ok(column: str, today: date | None) -> pl.Expr:
+    return pl.col(column).is_null() | pl.col(column).is_between(EARLIEST_DATE, latest_plausible_date(today))
+
+
+def _text_at_offsets(quoted: str) -> pl.Expr:
+    """True where the joined document text at [char_start, char_end) equals column ``quoted``."""
+    length = pl.col("char_end") - pl.col("char_start")
+    return (
+        pl.col("_doc_text").is_not_null()
+        & (pl.col("char_start") >= 0)
+        & (pl.col("char_end") <= pl.col("_doc_text").str.len_chars())
+        & (pl.col("_doc_text").str.slice(pl.col("char_start"), length) == pl.col(quoted))
+    ).fill_null(False)
+
+
+def with_document_checks(documents: pl.DataFrame, today: date | None = None) -> pl.DataFrame:
+    """documents + check_duplicate_known, check_published_in_range, is_duplicate (0/1)."""
+    known = set(documents["doc_id"].to_list())
+    return documents.with_columns(
+        pl.col("duplicate_of").is_not_null().cast(pl.Float64).alias("is_duplicate"),
+        (pl.col("duplicate_of").is_null() | pl.col("duplicate_of").is_in(list(known))).alias("check_duplicate_known"),
+        _date_ok("published_date", today).alias("check_published_in_range"),
+    )
+
+
+def with_mention_checks(mentions: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame) -> pl.DataFrame:
+    """mentions + check_text_at_offsets, check_actor_known."""
+    texts = documents.select("doc_id", pl.col("text").alias("_doc_text"))
+    actor_ids = actors["actor_id"].to_list()
+    joined = mentions.join(texts, on="doc_id", how="left")
+    return joined.with_columns(
+        _text_at_offsets("text").alias("check_text_at_offsets"),
+        (pl.col("actor_id").is_null() | pl.col("actor_id").is_in(actor_ids)).alias("check_actor_known"),
+    ).drop("_doc_text")
+
+
+def with_event_checks(events: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame,
+                      today: date | None = None) -> pl.DataFrame:
+    """events + check_evidence_at_offsets, check_actors_known, check_distinct_dyad, check_date_in_range."""
+    texts = documents.select("doc_id", pl.col("text").alias("_doc_text"))
+    actor_ids = actors["actor_id"].to_list()
+    joined = events.join(texts, on="doc_id", how="left")
+    return joined.with_columns(
+        _text_at_offsets("evidence").alias("check_evidence_at_offsets"),
+        ((pl.col("source_actor_id").is_null() | pl.col("source_actor_id").is_in(actor_ids))
+         & (pl.col("target_actor_id").is_null() | pl.col("target_actor_id").is_in(actor_ids))).alias("check_actors_known"),
+        (pl.col("source_country") != pl.col("target_country")).fill_null(False).alias("check_distinct_dyad"),
+        _date_ok("event_date", today).alias("check_date_in_range"),
+    ).drop("_doc_text")

@@ -1,0 +1,156 @@
+"""End to end: materialise every asset on the bundled sample corpus and inspect the release."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import dagster as dg
+import polars as pl
+import pytest
+
+from pipeline import definitions
+from pipeline.lib.schema import PUBLISHED_TABLES
+from pipeline.lib.settings import PROJECT_ROOT
+
+SAMPLE = PROJECT_ROOT / "data" / "sample"
+# The minimum columns of each published table, as DATASET.md lists them.
+CONTRACT_COLUMNS = {
+    "documents": ["doc_id", "source_path", "source_url", "outlet", "title", "published_date", "language",
+                  "char_count", "text", "content_sha256", "duplicate_of", "ingested_at"],
+    "quarantine": ["source_path", "reason", "detail", "content_sha256", "seen_at"],
+    "actors": ["actor_id", "name", "kind", "country", "wikidata_id", "aliases", "roles"],
+    "mentions": ["mention_id", "doc_id", "sentence_index", "char_start", "char_end", "text", "label", "actor_id",
+                 "language"],
+    "events": ["event_id", "doc_id", "sentence_index", "char_start", "char_end", "evidence", "language",
+               "event_type", "event_mode", "cameo_code", "source_actor_id", "source_country", "target_actor_id",
+               "target_country", "event_date", "date_precision", "date_text", "status", "negated", "location_name",
+               "latitude", "longitude", "confidence", "story_id", "num_sources"],
+}
+
+pytestmark = pytest.mark.e2e
+
+
+def _run(input_dir: Path, output_dir: Path, monkeypatch) -> dg.ExecuteInProcessResult:
+    monkeypatch.setenv("ALLIANCE_INPUT_DIR", str(input_dir))
+    monkeypatch.setenv("ALLIANCE_OUTPUT_DIR", str(output_dir))
+    job = definitions.defs().resolve_job_def("alliance_pipeline")
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        output = tmp_path_factory.mktemp("out")
+        result = _run(SAMPLE, output, monkeypatch)
+        assert result.success
+        first = (output / "latest").resolve()
+        second_result = _run(SAMPLE, output, monkeypatch)
+        assert second_result.success
+        yield {"first": first, "second": (output / "latest").resolve(), "output": output,
+               "checks": list(result.get_asset_check_evaluations())}
+
+
+def _table(release_dir: Path, name: str) -> pl.DataFrame:
+    return pl.read_parquet(release_dir / "parquet" / f"{name}.parquet")
+
+
+def test_release_layout_and_checksums(release):
+    folder = release["first"]
+    for name in ("alliance.duckdb", "datapackage.json", "SHA256SUMS", "README.md", "quality/index.html",
+                 "quality/results.json"):
+        assert (folder / name).is_file(), name
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, relative = line.split("  ", 1)
+        assert hashlib.sha256((folder / relative).read_bytes()).hexdigest() == digest
+    assert (release["output"] / "latest").is_symlink()
+    assert not list((release["output"] / "releases").glob(".staging-*"))
+
+
+def test_quality_checks_ran_and_passed(release):
+    names = {evaluation.check_name: evaluation.passed for evaluation in release["checks"]}
+    assert set(names) >= {"documents_suite", "quarantine_suite", "actors_suite", "mentions_suite", "events_suite",
+                          "inputs_conserved"}
+    blocking_failures = [e.check_name for e in release["checks"]
+                         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    assert blocking_failures == []
+
+
+def test_contract_columns_present(release):
+    for table in PUBLISHED_TABLES:
+        frame = _table(release["first"], table.name)
+        assert frame.columns == [c.name for c in table.columns]
+        missing = [column for column in CONTRACT_COLUMNS[table.name] if column not in frame.columns]
+        assert missing == [], (table.name, missing)
+
+
+def test_every_sample_input_accounted_for(release):
+    documents = _table(release["first"], "documents")
+    quarantine = _table(release["first"], "quarantine")
+    paths = set(documents["source_path"]) | set(quarantine["source_path"])
+    assert "crawl_dump.jsonl#1" in paths and "crawl_dump.jsonl#2" in paths
+    assert "README.md" not in paths
+    assert {p.name for p in SAMPLE.glob("*.txt")} <= {Path(p).name for p in paths}
+
+
+def test_documents_cleaned_dated_and_languages(release):
+    documents = _table(release["first"], "documents").sort("source_path")
+    by_path = {row["source_path"]: row for row in documents.iter_rows(named=True)}
+    minsk = by_path["de_minsk_sicherheitsvertrag.txt"]  # Windows-1252 input
+    assert "Präsident" in minsk["text"] or "Weißrussland" in minsk["text"] or "ß" in minsk["text"]
+    assert str(minsk["published_date"]) == "2024-12-06"
+    assert by_path["en_nato_sweden.html"]["published_date"] is not None
+    assert by_path["mixed_ru_de_atacms.txt"]["language"] == "mixed"
+    assert by_path["mixed_ru_de_atacms.txt"]["published_date"] is None
+    assert by_path["crawl_dump.jsonl#2"]["language"] == "ru"
+    assert all("the_ad_group" not in text and "ad_slot" not in text for text in documents["text"])
+    assert documents["removed_line_count"].sum() > 20
+
+
+def test_evidence_and_mentions_are_exact_text(release):
+    documents = _table(release["first"], "documents").select("doc_id", "text")
+    texts = dict(documents.iter_rows())
+    events = _table(release["first"], "events")
+    mentions = _table(release["first"], "mentions")
+    assert events.height > 0 and mentions.height > 0
+    for row in events.iter_rows(named=True):
+        assert texts[row["doc_id"]][row["char_start"]:row["char_end"]] == row["evidence"]
+    for row in mentions.iter_rows(named=True):
+        assert texts[row["doc_id"]][row["char_start"]:row["char_end"]] == row["text"]
+
+
+def test_events_are_real_and_non_political_news_has_none(release):
+    events = _table(release["first"], "events")
+    documents = _table(release["first"], "documents")
+    football = documents.filter(pl.col("source_path").str.contains("fussball"))["doc_id"].to_list()
+    assert events.filter(pl.col("doc_id").is_in(football)).height == 0
+    assert (events["source_country"] != events["target_country"]).all()
+    dyads = {tuple(sorted(pair)) for pair in events.select("source_country", "target_country").iter_rows()}
+    assert ("BLR", "RUS") in dyads and ("PRK", "RUS") in dyads
+
+
+def test_second_run_gives_same_ids(release):
+    for name, key in (("events", "event_id"), ("mentions", "mention_id"), ("documents", "doc_id")):
+        first = sorted(_table(release["first"], name)[key].to_list())
+        second = sorted(_table(release["second"], name)[key].to_list())
+        assert first == second, name
+
+
+def test_duckdb_answers_tables_and_views(release):
+    with duckdb.connect(str(release["second"] / "alliance.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from events").fetchone()[0] > 0
+        dyads = con.execute("select country_a, country_b, event_count from dyads").fetchall()
+        assert dyads and all(a < b for a, b, _ in dyads)
+        assert con.execute("select count(*) from events_enriched").fetchone()[0] == \
+            con.execute("select count(*) from events").fetchone()[0]
+        assert con.execute("select count(*) from actor_timeline").fetchone()[0] > 0
+
+
+def test_datapackage_describes_every_column(release):
+    descriptor = json.loads((release["first"] / "datapackage.json").read_text())
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    for table in PUBLISHED_TABLES:
+        fields = resources[table.name]["schema"]["fields"]
+        assert [f["name"] for f in fields] == [c.name for c in table.columns]
+        assert all(f["description"] for f in fields)
+        assert resources[table.name]["rows"] == _table(release["first"], table.name).height
