@@ -1,0 +1,107 @@
+"""Run the language pipelines over sentences and turn actor spans into mention rows.
+
+Sentences stream through ``nlp.pipe`` in batches per language; each analysed sentence is kept
+in a spaCy ``DocBin`` shard (tokens, lemmas, norms, actor and trigger spans, and the sentence's
+place in its document) so the events stage reads the analysis instead of redoing it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from spacy.tokens import Doc, DocBin
+
+from pipeline.lib.actors.dictionary import ActorDictionary
+from pipeline.lib.actors.resolve import actor_code_on
+from pipeline.lib.nlp.components import ACTOR_SPANS
+from pipeline.lib.nlp.pipelines import load_pipeline
+from pipeline.lib.schema import MENTIONS
+
+DOCBIN_ATTRS = ["ORTH", "LEMMA", "NORM", "SPACY", "SENT_START", "ENT_IOB", "ENT_TYPE"]
+
+
+@dataclass(frozen=True)
+class SentenceContext:
+    """Where an analysed sentence sits: stored in the Doc's user data."""
+
+    doc_id: str
+    sentence_index: int
+    char_start: int
+    published_date: date | None
+
+    def as_user_data(self) -> dict:
+        """A serialisable form for DocBin user data."""
+        published = self.published_date.isoformat() if self.published_date else None
+        return {"doc_id": self.doc_id, "sentence_index": self.sentence_index,
+                "char_start": self.char_start, "published": published}
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> SentenceContext:
+        """Read the context back from an analysed sentence."""
+        data = doc.user_data["ctx"]
+        published = date.fromisoformat(data["published"]) if data["published"] else None
+        return cls(data["doc_id"], data["sentence_index"], data["char_start"], published)
+
+
+def mention_id(doc_id: str, start: int, end: int) -> str:
+    """Stable id of a mention: the same document and offsets give the same id."""
+    return hashlib.sha256(f"{doc_id}:{start}:{end}".encode()).hexdigest()[:16]
+
+
+def analyse(
+    sentences: Iterable[tuple[str, SentenceContext]], language: str, model: str | None, batch_size: int,
+    n_process: int = 1,
+) -> Iterator[Doc]:
+    """Analysed sentences of one language, in input order, with their context attached."""
+    nlp = load_pipeline(language, model)
+    for doc, context in nlp.pipe(sentences, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        doc.user_data["ctx"] = context.as_user_data()
+        yield doc
+
+
+def mentions_of(doc: Doc, language: str, dictionary: ActorDictionary) -> list[dict]:
+    """Mention rows for the actor spans of one analysed sentence."""
+    context = SentenceContext.from_doc(doc)
+    rows = []
+    for span in doc.spans.get(ACTOR_SPANS, []):
+        start = context.char_start + span.start_char
+        end = context.char_start + span.end_char
+        actor = dictionary.by_id(span.id_) if span.id_ else None
+        rows.append({
+            "mention_id": mention_id(context.doc_id, start, end),
+            "doc_id": context.doc_id,
+            "sentence_index": context.sentence_index,
+            "char_start": start,
+            "char_end": end,
+            "text": span.text,
+            "label": span.label_,
+            "actor_id": actor.actor_id if actor else None,
+            "country": actor_code_on(actor, context.published_date) if actor else None,
+            "language": language,
+        })
+    return rows
+
+
+def write_shard(docs: list[Doc], path: Path) -> None:
+    """Save analysed sentences (with spans and context) to a DocBin file."""
+    bin_ = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=docs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bin_.to_disk(path)
+
+
+def read_shard(path: Path, language: str, model: str | None = None) -> Iterator[Doc]:
+    """Analysed sentences of one shard, read with the language pipeline's vocabulary."""
+    nlp = load_pipeline(language, model)
+    yield from DocBin().from_disk(path).get_docs(nlp.vocab)
+
+
+def mentions_frame(rows: list[dict]) -> pl.DataFrame:
+    """Mention rows as a table with the published schema."""
+    if not rows:
+        return MENTIONS.empty()
+    return MENTIONS.conform(pl.DataFrame(rows, schema_overrides=MENTIONS.polars_schema, strict=False))

@@ -1,0 +1,77 @@
+"""spaCy components of the alliance pipeline, registered by name so pipelines are configuration."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.lib.actors.patterns import FORMS
+from pipeline.lib.events.lexicon import load_event_lexicon
+from pipeline.lib.events.triggers import TriggerIndex
+
+ACTOR_SPANS = "actors"
+TRIGGER_SPANS = "triggers"
+# German writes adjectives and demonym-derived adjectives in lowercase; names are capitalised.
+_LOWERCASE_FORMS = {"de": {"adj"}, "ru": {"adj", "dem"}, "en": set()}
+
+
+@Language.component("alliance_norms")
+def alliance_norms(doc: Doc) -> Doc:
+    """Set each token's NORM to its lowercase lemma: the key that rules and lexicons match on."""
+    for token in doc:
+        lemma = token.lemma_ or token.text
+        token.norm_ = lemma.lower()
+    return doc
+
+
+@Language.factory("actor_mention_filter", default_config={"spans_key": ACTOR_SPANS})
+def make_actor_mention_filter(nlp: Language, name: str, spans_key: str) -> ActorMentionFilter:
+    """Factory for :class:`ActorMentionFilter`."""
+    return ActorMentionFilter(nlp.lang, spans_key)
+
+
+class ActorMentionFilter:
+    """Drop dictionary matches that are common words here, and strip the form from span ids.
+
+    A name written in lowercase ("turkey", "chad") is a common word, not the state; German
+    adjectives ("russischen") are lowercase by rule and stay.
+    """
+
+    def __init__(self, language: str, spans_key: str) -> None:
+        self.lowercase_forms = _LOWERCASE_FORMS.get(language, {"adj"})
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        kept = []
+        for span in doc.spans.get(self.spans_key, []):
+            actor_id, _, form = span.id_.partition("#")
+            form = form if form in FORMS else "name"
+            first = span.text[:1]
+            if form not in self.lowercase_forms and first.isalpha() and first.islower():
+                continue
+            kept.append(Span(doc, span.start, span.end, label=span.label_, span_id=actor_id, kb_id=form))
+        doc.spans[self.spans_key] = kept
+        return doc
+
+
+@Language.factory("event_triggers", default_config={"spans_key": TRIGGER_SPANS})
+def make_event_triggers(nlp: Language, name: str, spans_key: str) -> EventTriggers:
+    """Factory for :class:`EventTriggers`, indexing the language's trigger lexicon once."""
+    lexicon = load_event_lexicon()
+    return EventTriggers(TriggerIndex(lexicon.entries.get(nlp.lang, []), nlp.lang), spans_key)
+
+
+class EventTriggers:
+    """Mark event trigger tokens as spans labelled with the PLOVER type; span id = lexicon entry id."""
+
+    def __init__(self, index: TriggerIndex, spans_key: str) -> None:
+        self.index = index
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        norms = [token.norm_ for token in doc]
+        doc.spans[self.spans_key] = [
+            Span(doc, match.token_index, match.token_index + 1, label=match.entry.type, span_id=match.entry.id)
+            for match in self.index.find(norms)
+        ]
+        return doc
