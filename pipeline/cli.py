@@ -41,11 +41,13 @@ def run_pipeline(input_dir: Path, output_dir: Path, ephemeral: bool = False) -> 
     instance = dg.DagsterInstance.ephemeral() if ephemeral else dg.DagsterInstance.get()
     job = defs().resolve_job_def("alliance_pipeline")
     result = job.execute_in_process(
-        instance=instance, raise_on_error=False,
+        instance=instance,
+        raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     failed_checks = [
-        evaluation.check_name for evaluation in result.get_asset_check_evaluations()
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     ]
     for name in failed_checks:
@@ -59,8 +61,10 @@ def _summary(release: Path) -> str:
     import duckdb
 
     with duckdb.connect(str(release / "alliance.duckdb"), read_only=True) as con:
-        counts = {name: con.execute(f'select count(*) from "{name}"').fetchone()[0]  # names are ours
-                  for name in ("documents", "quarantine", "actors", "mentions", "events", "dyads")}
+        counts = {
+            name: con.execute(f'select count(*) from "{name}"').fetchone()[0]  # names are ours
+            for name in ("documents", "quarantine", "actors", "mentions", "events", "dyads")
+        }
     return "  ".join(f"{name}={count}" for name, count in counts.items())
 
 
@@ -95,12 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="alliance-events", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run every stage on a folder and publish a release")
-    run.add_argument("--input", default=str(PROJECT_ROOT / "data" / "sample"), help="folder of raw news inputs")
+    run.add_argument(
+        "--input", default=str(PROJECT_ROOT / "data" / "sample"), help="folder of raw news inputs"
+    )
     run.add_argument("--output", default=str(PROJECT_ROOT / "outputs"), help="where releases are published")
     run.set_defaults(handler=command_run)
     evaluate = commands.add_parser("eval", help="score the pipeline on an annotated dev set")
     evaluate.add_argument("--devset", default=str(DEFAULT_DEVSET), help="folder with docs/ and gold.jsonl")
-    evaluate.add_argument("--output", default=None, help="where to publish the evaluation release (temporary)")
+    evaluate.add_argument(
+        "--output", default=None, help="where to publish the evaluation release (temporary)"
+    )
     evaluate.set_defaults(handler=command_eval)
     args = parser.parse_args(argv)
     return args.handler(args)

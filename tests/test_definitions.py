@@ -3,11 +3,25 @@
 from pipeline import definitions
 
 EXPECTED_ASSETS = [
-    "_clean_documents", "_nlp_shards", "_sentences", "core_actors", "core_documents", "core_events",
-    "core_mentions", "core_quarantine", "out_release", "raw_documents", "raw_quarantine",
+    "_clean_documents",
+    "_nlp_shards",
+    "_sentences",
+    "core_actors",
+    "core_documents",
+    "core_events",
+    "core_mentions",
+    "core_quarantine",
+    "out_release",
+    "raw_documents",
+    "raw_quarantine",
 ]
 EXPECTED_CHECKS = [
-    "actors_suite", "documents_suite", "events_suite", "inputs_conserved", "mentions_suite", "quarantine_suite",
+    "actors_suite",
+    "documents_suite",
+    "events_suite",
+    "inputs_conserved",
+    "mentions_suite",
+    "quarantine_suite",
 ]
 
 

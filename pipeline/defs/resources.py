@@ -1,6 +1,5 @@
 """Resources shared by every stage: the run's settings and the intermediate-table storage."""
 
-
 from pathlib import Path
 
 import dagster as dg

@@ -37,8 +37,12 @@ class SentenceContext:
     def as_user_data(self) -> dict:
         """A serialisable form for DocBin user data."""
         published = self.published_date.isoformat() if self.published_date else None
-        return {"doc_id": self.doc_id, "sentence_index": self.sentence_index,
-                "char_start": self.char_start, "published": published}
+        return {
+            "doc_id": self.doc_id,
+            "sentence_index": self.sentence_index,
+            "char_start": self.char_start,
+            "published": published,
+        }
 
     @classmethod
     def from_doc(cls, doc: Doc) -> SentenceContext:
@@ -54,7 +58,10 @@ def mention_id(doc_id: str, start: int, end: int) -> str:
 
 
 def analyse(
-    sentences: Iterable[tuple[str, SentenceContext]], language: str, model: str | None, batch_size: int,
+    sentences: Iterable[tuple[str, SentenceContext]],
+    language: str,
+    model: str | None,
+    batch_size: int,
     n_process: int = 1,
 ) -> Iterator[Doc]:
     """Analysed sentences of one language, in input order, with their context attached."""
@@ -72,18 +79,20 @@ def mentions_of(doc: Doc, language: str, dictionary: ActorDictionary) -> list[di
         start = context.char_start + span.start_char
         end = context.char_start + span.end_char
         actor = dictionary.by_id(span.id_) if span.id_ else None
-        rows.append({
-            "mention_id": mention_id(context.doc_id, start, end),
-            "doc_id": context.doc_id,
-            "sentence_index": context.sentence_index,
-            "char_start": start,
-            "char_end": end,
-            "text": span.text,
-            "label": span.label_,
-            "actor_id": actor.actor_id if actor else None,
-            "country": actor_code_on(actor, context.published_date) if actor else None,
-            "language": language,
-        })
+        rows.append(
+            {
+                "mention_id": mention_id(context.doc_id, start, end),
+                "doc_id": context.doc_id,
+                "sentence_index": context.sentence_index,
+                "char_start": start,
+                "char_end": end,
+                "text": span.text,
+                "label": span.label_,
+                "actor_id": actor.actor_id if actor else None,
+                "country": actor_code_on(actor, context.published_date) if actor else None,
+                "language": language,
+            }
+        )
     return rows
 
 

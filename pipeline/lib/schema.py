@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-ROLE_STRUCT = pl.Struct(
-    {"title": pl.String, "country": pl.String, "start": pl.Date, "end": pl.Date}
-)
+ROLE_STRUCT = pl.Struct({"title": pl.String, "country": pl.String, "start": pl.Date, "end": pl.Date})
 
 # Frictionless type for each Polars dtype family used below.
 _FRICTIONLESS = {
@@ -27,8 +25,22 @@ _FRICTIONLESS = {
 }
 
 PLOVER_TYPES = (
-    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "MOBILIZE", "THREATEN", "ACCUSE",
-    "REJECT", "REQUEST", "SANCTION", "COERCE", "ASSAULT", "PROTEST", "CONCEDE", "RETREAT",
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "COOPERATE",
+    "AID",
+    "MOBILIZE",
+    "THREATEN",
+    "ACCUSE",
+    "REJECT",
+    "REQUEST",
+    "SANCTION",
+    "COERCE",
+    "ASSAULT",
+    "PROTEST",
+    "CONCEDE",
+    "RETREAT",
 )
 EVENT_STATUSES = ("occurred", "announced", "planned")
 DATE_PRECISIONS = ("day", "month", "year")
@@ -87,18 +99,42 @@ DOCUMENTS = Table(
     primary_key=("doc_id",),
     columns=(
         Column("doc_id", pl.String, "Stable id: SHA-256 prefix of the normalised text.", True),
-        Column("source_path", pl.String, "Path relative to the input folder; 'file.jsonl#N' for JSONL line N.", True),
+        Column(
+            "source_path",
+            pl.String,
+            "Path relative to the input folder; 'file.jsonl#N' for JSONL line N.",
+            True,
+        ),
         Column("source_url", pl.String, "URL the crawler recorded, if any."),
         Column("outlet", pl.String, "Publishing outlet, from metadata or the page."),
         Column("title", pl.String, "Headline, from metadata, the HTML page or the first text line."),
-        Column("published_date", pl.Date, "Publication date from metadata or a date line in the text; null when unknown (never the ingest date)."),
-        Column("language", pl.String, "ISO 639-1 code of the document, or 'mixed' when sentences differ.", True),
+        Column(
+            "published_date",
+            pl.Date,
+            "Publication date from metadata or a date line in the text; null when unknown (never the ingest date).",
+        ),
+        Column(
+            "language", pl.String, "ISO 639-1 code of the document, or 'mixed' when sentences differ.", True
+        ),
         Column("char_count", pl.Int64, "Characters in the cleaned text.", True),
         Column("text", pl.String, "Cleaned article body; all offsets in other tables point into it.", True),
-        Column("content_sha256", pl.String, "SHA-256 of the raw input bytes (of the JSONL line for JSONL inputs).", True),
-        Column("duplicate_of", pl.String, "doc_id of the canonical document when this one is a duplicate, else null."),
+        Column(
+            "content_sha256",
+            pl.String,
+            "SHA-256 of the raw input bytes (of the JSONL line for JSONL inputs).",
+            True,
+        ),
+        Column(
+            "duplicate_of",
+            pl.String,
+            "doc_id of the canonical document when this one is a duplicate, else null.",
+        ),
         Column("removed_line_count", pl.Int64, "Lines dropped as boilerplate (see removed_lines).", True),
-        Column("removed_lines", pl.List(pl.String), "Dropped lines as 'reason<TAB>line', for auditing the cleaner."),
+        Column(
+            "removed_lines",
+            pl.List(pl.String),
+            "Dropped lines as 'reason<TAB>line', for auditing the cleaner.",
+        ),
         Column("ingested_at", pl.Datetime("us", "UTC"), "When the input was read.", True),
     ),
 )
@@ -108,8 +144,18 @@ QUARANTINE = Table(
     description="Every input that could not be ingested as a document, and why. Nothing is dropped silently.",
     primary_key=("source_path",),
     columns=(
-        Column("source_path", pl.String, "Path relative to the input folder ('file.jsonl#N' for a JSONL line).", True),
-        Column("reason", pl.String, "Machine-readable reason (binary, empty, undecodable, too_large, malformed_json, no_text, unsupported_type, unreadable, no_article_text).", True),
+        Column(
+            "source_path",
+            pl.String,
+            "Path relative to the input folder ('file.jsonl#N' for a JSONL line).",
+            True,
+        ),
+        Column(
+            "reason",
+            pl.String,
+            "Machine-readable reason (binary, empty, undecodable, too_large, malformed_json, no_text, unsupported_type, unreadable, no_article_text).",
+            True,
+        ),
         Column("detail", pl.String, "Human-readable explanation."),
         Column("content_sha256", pl.String, "SHA-256 of the raw bytes, when they could be read."),
         Column("seen_at", pl.Datetime("us", "UTC"), "When the input was examined.", True),
@@ -124,13 +170,27 @@ ACTORS = Table(
         Column("actor_id", pl.String, "Stable id: Wikidata QID where known, else an 'ae:' slug.", True),
         Column("name", pl.String, "Canonical English name.", True),
         Column("kind", pl.String, "STATE, PERSON or ORG.", True),
-        Column("code", pl.String, "ISO 3166-1 alpha-3 for states, short code for organisations (NATO, CSTO, EU ...)."),
-        Column("country", pl.String, "ISO alpha-3 the actor belongs to; null for intergovernmental organisations."),
+        Column(
+            "code",
+            pl.String,
+            "ISO 3166-1 alpha-3 for states, short code for organisations (NATO, CSTO, EU ...).",
+        ),
+        Column(
+            "country",
+            pl.String,
+            "ISO alpha-3 the actor belongs to; null for intergovernmental organisations.",
+        ),
         Column("wikidata_id", pl.String, "Wikidata QID, when known."),
-        Column("parent_actor_id", pl.String, "For sub-actors (armed forces, agencies): the state they belong to."),
+        Column(
+            "parent_actor_id", pl.String, "For sub-actors (armed forces, agencies): the state they belong to."
+        ),
         Column("sector", pl.String, "Sub-actor sector (GOV, MIL, MEDIA ...)."),
         Column("aliases", pl.List(pl.String), "Names the dictionary matches, all languages."),
-        Column("roles", pl.List(ROLE_STRUCT), "Date-bounded offices: title, country, start, end (null = ongoing)."),
+        Column(
+            "roles",
+            pl.List(ROLE_STRUCT),
+            "Date-bounded offices: title, country, start, end (null = ongoing).",
+        ),
     ),
 )
 
@@ -178,7 +238,11 @@ EVENTS = Table(
         Column("source_country", pl.String, "Country (or organisation code) of the source.", True),
         Column("target_actor_id", pl.String, "Actor acted upon."),
         Column("target_country", pl.String, "Country (or organisation code) of the target.", True),
-        Column("event_date", pl.Date, "When the event happened, as precise as the text says (first day of the month/year otherwise)."),
+        Column(
+            "event_date",
+            pl.Date,
+            "When the event happened, as precise as the text says (first day of the month/year otherwise).",
+        ),
         Column("date_precision", pl.String, "day, month or year; null when no date."),
         Column("date_text", pl.String, "The date expression as written."),
         Column("status", pl.String, "occurred, announced or planned.", True),

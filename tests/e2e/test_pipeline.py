@@ -4,8 +4,8 @@ import hashlib
 import json
 from pathlib import Path
 
-import duckdb
 import dagster as dg
+import duckdb
 import polars as pl
 import pytest
 
@@ -16,16 +16,60 @@ from pipeline.lib.settings import PROJECT_ROOT
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 # The minimum columns of each published table, as DATASET.md lists them.
 CONTRACT_COLUMNS = {
-    "documents": ["doc_id", "source_path", "source_url", "outlet", "title", "published_date", "language",
-                  "char_count", "text", "content_sha256", "duplicate_of", "ingested_at"],
+    "documents": [
+        "doc_id",
+        "source_path",
+        "source_url",
+        "outlet",
+        "title",
+        "published_date",
+        "language",
+        "char_count",
+        "text",
+        "content_sha256",
+        "duplicate_of",
+        "ingested_at",
+    ],
     "quarantine": ["source_path", "reason", "detail", "content_sha256", "seen_at"],
     "actors": ["actor_id", "name", "kind", "country", "wikidata_id", "aliases", "roles"],
-    "mentions": ["mention_id", "doc_id", "sentence_index", "char_start", "char_end", "text", "label", "actor_id",
-                 "language"],
-    "events": ["event_id", "doc_id", "sentence_index", "char_start", "char_end", "evidence", "language",
-               "event_type", "event_mode", "cameo_code", "source_actor_id", "source_country", "target_actor_id",
-               "target_country", "event_date", "date_precision", "date_text", "status", "negated", "location_name",
-               "latitude", "longitude", "confidence", "story_id", "num_sources"],
+    "mentions": [
+        "mention_id",
+        "doc_id",
+        "sentence_index",
+        "char_start",
+        "char_end",
+        "text",
+        "label",
+        "actor_id",
+        "language",
+    ],
+    "events": [
+        "event_id",
+        "doc_id",
+        "sentence_index",
+        "char_start",
+        "char_end",
+        "evidence",
+        "language",
+        "event_type",
+        "event_mode",
+        "cameo_code",
+        "source_actor_id",
+        "source_country",
+        "target_actor_id",
+        "target_country",
+        "event_date",
+        "date_precision",
+        "date_text",
+        "status",
+        "negated",
+        "location_name",
+        "latitude",
+        "longitude",
+        "confidence",
+        "story_id",
+        "num_sources",
+    ],
 }
 
 pytestmark = pytest.mark.e2e
@@ -47,8 +91,12 @@ def release(tmp_path_factory):
         first = (output / "latest").resolve()
         second_result = _run(SAMPLE, output, monkeypatch)
         assert second_result.success
-        yield {"first": first, "second": (output / "latest").resolve(), "output": output,
-               "checks": list(result.get_asset_check_evaluations())}
+        yield {
+            "first": first,
+            "second": (output / "latest").resolve(),
+            "output": output,
+            "checks": list(result.get_asset_check_evaluations()),
+        }
 
 
 def _table(release_dir: Path, name: str) -> pl.DataFrame:
@@ -57,8 +105,14 @@ def _table(release_dir: Path, name: str) -> pl.DataFrame:
 
 def test_release_layout_and_checksums(release):
     folder = release["first"]
-    for name in ("alliance.duckdb", "datapackage.json", "SHA256SUMS", "README.md", "quality/index.html",
-                 "quality/results.json"):
+    for name in (
+        "alliance.duckdb",
+        "datapackage.json",
+        "SHA256SUMS",
+        "README.md",
+        "quality/index.html",
+        "quality/results.json",
+    ):
         assert (folder / name).is_file(), name
     for line in (folder / "SHA256SUMS").read_text().splitlines():
         digest, relative = line.split("  ", 1)
@@ -69,10 +123,17 @@ def test_release_layout_and_checksums(release):
 
 def test_quality_checks_ran_and_passed(release):
     names = {evaluation.check_name: evaluation.passed for evaluation in release["checks"]}
-    assert set(names) >= {"documents_suite", "quarantine_suite", "actors_suite", "mentions_suite", "events_suite",
-                          "inputs_conserved"}
-    blocking_failures = [e.check_name for e in release["checks"]
-                         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    assert set(names) >= {
+        "documents_suite",
+        "quarantine_suite",
+        "actors_suite",
+        "mentions_suite",
+        "events_suite",
+        "inputs_conserved",
+    }
+    blocking_failures = [
+        e.check_name for e in release["checks"] if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
     assert blocking_failures == []
 
 
@@ -114,9 +175,9 @@ def test_evidence_and_mentions_are_exact_text(release):
     mentions = _table(release["first"], "mentions")
     assert events.height > 0 and mentions.height > 0
     for row in events.iter_rows(named=True):
-        assert texts[row["doc_id"]][row["char_start"]:row["char_end"]] == row["evidence"]
+        assert texts[row["doc_id"]][row["char_start"] : row["char_end"]] == row["evidence"]
     for row in mentions.iter_rows(named=True):
-        assert texts[row["doc_id"]][row["char_start"]:row["char_end"]] == row["text"]
+        assert texts[row["doc_id"]][row["char_start"] : row["char_end"]] == row["text"]
 
 
 def test_events_are_real_and_non_political_news_has_none(release):
@@ -141,8 +202,10 @@ def test_duckdb_answers_tables_and_views(release):
         assert con.execute("select count(*) from events").fetchone()[0] > 0
         dyads = con.execute("select country_a, country_b, event_count from dyads").fetchall()
         assert dyads and all(a < b for a, b, _ in dyads)
-        assert con.execute("select count(*) from events_enriched").fetchone()[0] == \
-            con.execute("select count(*) from events").fetchone()[0]
+        assert (
+            con.execute("select count(*) from events_enriched").fetchone()[0]
+            == con.execute("select count(*) from events").fetchone()[0]
+        )
         assert con.execute("select count(*) from actor_timeline").fetchone()[0] > 0
 
 

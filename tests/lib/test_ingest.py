@@ -29,10 +29,15 @@ def test_mojibake_is_repaired_and_quotes_kept():
     assert decode_bytes(broken.encode("utf-8")).text == "„Die Präsidenten“"
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    (b"", "empty"), (b"  \n\t ", "empty"), (bytes(range(256)) * 20, "binary"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty"),
+        (b"  \n\t ", "empty"),
+        (bytes(range(256)) * 20, "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+    ],
+)
 def test_non_text_is_rejected_with_reason(raw, reason):
     with pytest.raises(NotText) as err:
         decode_bytes(raw)
@@ -50,10 +55,19 @@ def test_folder_with_every_format_and_bad_input(tmp_path):
     _write(tmp_path, "a.meta.json", json.dumps({"outlet": "X", "published": "2024-12-07", "extra": 1}))
     _write(tmp_path, "sub/b.md", "# Titel\n\n" + GERMAN)
     _write(tmp_path, "c.html", f"<html><body><p>{GERMAN}</p></body></html>")
-    _write(tmp_path, "dump.jsonl", "\n".join([
-        json.dumps({"text": GERMAN, "url": "https://example.org/1"}), "", "{not json", json.dumps({"title": "no text"}),
-        json.dumps([1, 2]),
-    ]))
+    _write(
+        tmp_path,
+        "dump.jsonl",
+        "\n".join(
+            [
+                json.dumps({"text": GERMAN, "url": "https://example.org/1"}),
+                "",
+                "{not json",
+                json.dumps({"title": "no text"}),
+                json.dumps([1, 2]),
+            ]
+        ),
+    )
     _write(tmp_path, "empty.txt", b"")
     _write(tmp_path, "big.txt", b"x" * 2000)
     _write(tmp_path, "image.png", b"\x89PNG")
@@ -69,8 +83,12 @@ def test_folder_with_every_format_and_bad_input(tmp_path):
     assert docs["c.html"].body_format == "html"
     assert docs["dump.jsonl#1"].metadata == {"url": "https://example.org/1"}
     assert quarantine == {
-        "dump.jsonl#3": "malformed_json", "dump.jsonl#4": "no_text", "dump.jsonl#5": "malformed_json",
-        "empty.txt": "empty", "big.txt": "too_large", "image.png": "unsupported_type",
+        "dump.jsonl#3": "malformed_json",
+        "dump.jsonl#4": "no_text",
+        "dump.jsonl#5": "malformed_json",
+        "empty.txt": "empty",
+        "big.txt": "too_large",
+        "image.png": "unsupported_type",
         "orphan.meta.json": "orphan_metadata",
     }
     accounted = set(docs) | set(quarantine)

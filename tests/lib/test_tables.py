@@ -13,35 +13,48 @@ from pipeline.lib.settings import Settings
 
 
 def test_canonical_is_earliest_then_longest_then_path():
-    documents = pl.DataFrame({
-        "doc_id": ["a", "b", "c", "d", "e"],
-        "source_path": ["x", "y", "z", "w", "v"],
-        "published_date": [date(2024, 1, 2), date(2024, 1, 1), None, None, None],
-        "char_count": [10, 5, 7, 9, 3],
-        "text_sha256": ["h1", "h1", "h2", "h2", "h3"],
-    })
+    documents = pl.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e"],
+            "source_path": ["x", "y", "z", "w", "v"],
+            "published_date": [date(2024, 1, 2), date(2024, 1, 1), None, None, None],
+            "char_count": [10, 5, 7, 9, 3],
+            "text_sha256": ["h1", "h1", "h2", "h2", "h3"],
+        }
+    )
     marked = dict(mark_duplicates(documents).select("doc_id", "duplicate_of").iter_rows())
     assert marked == {"a": "b", "b": None, "c": "d", "d": None, "e": None}
 
 
 def _events(rows):
-    schema = {"event_id": pl.String, "doc_id": pl.String, "event_type": pl.String, "source_country": pl.String,
-              "target_country": pl.String, "event_date": pl.Date}
+    schema = {
+        "event_id": pl.String,
+        "doc_id": pl.String,
+        "event_type": pl.String,
+        "source_country": pl.String,
+        "target_country": pl.String,
+        "event_date": pl.Date,
+    }
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def test_stories_group_same_happening_and_count_copies_as_sources():
-    events = _events([
-        ("e1", "d1", "AGREE", "RUS", "PRK", date(2024, 6, 19)),
-        ("e2", "d2", "AGREE", "PRK", "RUS", date(2024, 6, 20)),  # undirected: same dyad
-        ("e3", "d3", "AID", "PRK", "RUS", date(2024, 6, 19)),
-        ("e4", "d3", "AID", "RUS", "PRK", date(2024, 6, 19)),  # directed: other direction, other story
-        ("e5", "d1", "AGREE", "RUS", "PRK", date(2023, 1, 1)),  # another month
-    ])
-    documents = pl.DataFrame({
-        "doc_id": ["d1", "d2", "d3", "d2copy"], "duplicate_of": [None, None, None, "d2"],
-        "published_date": [date(2024, 6, 20)] * 4,
-    })
+    events = _events(
+        [
+            ("e1", "d1", "AGREE", "RUS", "PRK", date(2024, 6, 19)),
+            ("e2", "d2", "AGREE", "PRK", "RUS", date(2024, 6, 20)),  # undirected: same dyad
+            ("e3", "d3", "AID", "PRK", "RUS", date(2024, 6, 19)),
+            ("e4", "d3", "AID", "RUS", "PRK", date(2024, 6, 19)),  # directed: other direction, other story
+            ("e5", "d1", "AGREE", "RUS", "PRK", date(2023, 1, 1)),  # another month
+        ]
+    )
+    documents = pl.DataFrame(
+        {
+            "doc_id": ["d1", "d2", "d3", "d2copy"],
+            "duplicate_of": [None, None, None, "d2"],
+            "published_date": [date(2024, 6, 20)] * 4,
+        }
+    )
     stories = assign_stories(events, documents).sort("event_id")
     story = dict(stories.select("event_id", "story_id").iter_rows())
     sources = dict(stories.select("event_id", "num_sources").iter_rows())
@@ -51,8 +64,15 @@ def test_stories_group_same_happening_and_count_copies_as_sources():
 
 
 def test_settings_from_environment():
-    settings = Settings.from_env({"ALLIANCE_LANGUAGES": "de,en", "ALLIANCE_SPACY_MODELS": "de=de_core_news_md",
-                                  "ALLIANCE_MAX_FILE_MB": "2.5", "ALLIANCE_OUTPUT_DIR": "/tmp/x"}, input_dir="/in")
+    settings = Settings.from_env(
+        {
+            "ALLIANCE_LANGUAGES": "de,en",
+            "ALLIANCE_SPACY_MODELS": "de=de_core_news_md",
+            "ALLIANCE_MAX_FILE_MB": "2.5",
+            "ALLIANCE_OUTPUT_DIR": "/tmp/x",
+        },
+        input_dir="/in",
+    )
     assert settings.languages == ["de", "en"]
     assert settings.spacy_models == {"de": "de_core_news_md"}
     assert settings.max_file_mb == 2.5
@@ -74,16 +94,33 @@ def test_landing_folder_changes(tmp_path):
 
 
 def test_event_scoring_multiset_and_unordered_types():
-    gold = [{"type": "AGREE", "source": "RUS", "target": "BLR", "date": "2024-12-06"},
-            {"type": "AID", "source": "RUS", "target": "BLR", "date": None},
-            {"type": "AID", "source": "RUS", "target": "BLR", "date": None}]
+    gold = [
+        {"type": "AGREE", "source": "RUS", "target": "BLR", "date": "2024-12-06"},
+        {"type": "AID", "source": "RUS", "target": "BLR", "date": None},
+        {"type": "AID", "source": "RUS", "target": "BLR", "date": None},
+    ]
     predicted = [
-        {"event_type": "AGREE", "source_country": "BLR", "target_country": "RUS", "event_date": date(2024, 12, 6),
-         "date_precision": "day"},
-        {"event_type": "AID", "source_country": "RUS", "target_country": "BLR", "event_date": None,
-         "date_precision": None},
-        {"event_type": "AID", "source_country": "BLR", "target_country": "RUS", "event_date": None,
-         "date_precision": None},
+        {
+            "event_type": "AGREE",
+            "source_country": "BLR",
+            "target_country": "RUS",
+            "event_date": date(2024, 12, 6),
+            "date_precision": "day",
+        },
+        {
+            "event_type": "AID",
+            "source_country": "RUS",
+            "target_country": "BLR",
+            "event_date": None,
+            "date_precision": None,
+        },
+        {
+            "event_type": "AID",
+            "source_country": "BLR",
+            "target_country": "RUS",
+            "event_date": None,
+            "date_precision": None,
+        },
     ]
     score = score_events(gold, predicted)
     assert (score.true_positive, score.predicted, score.gold, score.dates_correct) == (2, 3, 3, 2)
@@ -91,12 +128,26 @@ def test_event_scoring_multiset_and_unordered_types():
 
 
 def test_actor_scoring():
-    gold = [{"name": "Russia", "kind": "STATE", "country": "RUS", "wikidata": "Q159"},
-            {"name": "Sergei Shoigu", "kind": "PERSON", "country": "RUS", "wikidata": None},
-            {"name": "Union State of Russia and Belarus", "kind": "ORG", "country": None, "wikidata": None}]
-    predicted = [{"name": "Russia", "kind": "STATE", "country": "RUS", "wikidata_id": "Q159"},
-                 {"name": "Sergey Shoigu", "kind": "PERSON", "country": "RUS", "wikidata_id": None},
-                 {"name": "Union State", "kind": "ORG", "country": None, "wikidata_id": None},
-                 {"name": "Japan", "kind": "STATE", "country": "JPN", "wikidata_id": "Q17"}]
+    gold = [
+        {"name": "Russia", "kind": "STATE", "country": "RUS", "wikidata": "Q159"},
+        {"name": "Sergei Shoigu", "kind": "PERSON", "country": "RUS", "wikidata": None},
+        {"name": "Union State of Russia and Belarus", "kind": "ORG", "country": None, "wikidata": None},
+    ]
+    predicted = [
+        {"name": "Russia", "kind": "STATE", "country": "RUS", "wikidata_id": "Q159"},
+        {"name": "Sergey Shoigu", "kind": "PERSON", "country": "RUS", "wikidata_id": None},
+        {"name": "Union State", "kind": "ORG", "country": None, "wikidata_id": None},
+        {"name": "Japan", "kind": "STATE", "country": "JPN", "wikidata_id": "Q17"},
+    ]
     score = score_actors(gold, predicted)
     assert (score.true_positive, score.predicted, score.gold) == (3, 4, 3)
+
+
+def test_offtopic_documents_are_recognised():
+    from pipeline.lib.events.offtopic import OfftopicCounter
+
+    counter = OfftopicCounter()
+    counter.add("match", "de", ["deutschland", "schlagen", "frankreich", "im", "länderspiel", "stadion"])
+    counter.add("match", "de", ["der", "torwart", "halten", "ein", "elfmeter"])
+    counter.add("politics", "de", ["russland", "liefern", "panzer", "nach", "olympia", "stadion"])
+    assert counter.non_political() == {"match"}

@@ -1,6 +1,5 @@
 """The job, schedule and landing-folder sensor that keep the dataset fresh."""
 
-
 import json
 import os
 
@@ -10,13 +9,16 @@ from pipeline.lib.landing import changed_files, run_key, snapshot
 from pipeline.lib.settings import Settings
 
 alliance_job = dg.define_asset_job(
-    "alliance_pipeline", selection=dg.AssetSelection.all(),
+    "alliance_pipeline",
+    selection=dg.AssetSelection.all(),
     description="Every stage from ingest to the published release, with its quality checks.",
 )
 
 daily_refresh = dg.ScheduleDefinition(
-    name="daily_refresh", job=alliance_job,
-    cron_schedule=os.environ.get("ALLIANCE_SCHEDULE_CRON", "0 3 * * *"), execution_timezone="UTC",
+    name="daily_refresh",
+    job=alliance_job,
+    cron_schedule=os.environ.get("ALLIANCE_SCHEDULE_CRON", "0 3 * * *"),
+    execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Rebuild the release from the configured input folder every day.",
 )

@@ -1,6 +1,5 @@
 """Dedup stage: exact copies (same normalised text) point to one canonical document."""
 
-
 import dagster as dg
 import polars as pl
 
@@ -14,7 +13,14 @@ def core_documents(_clean_documents: pl.DataFrame) -> dg.MaterializeResult:
     duplicates = int(documents["duplicate_of"].is_not_null().sum())
     return dg.MaterializeResult(
         value=documents,
-        metadata={"documents": documents.height, "duplicates": duplicates,
-                  "preview": dg.MetadataValue.md(documents.select("doc_id", "source_path", "language", "published_date",
-                                                                  "duplicate_of").head(10).to_pandas().to_markdown())},
+        metadata={
+            "documents": documents.height,
+            "duplicates": duplicates,
+            "preview": dg.MetadataValue.md(
+                documents.select("doc_id", "source_path", "language", "published_date", "duplicate_of")
+                .head(10)
+                .to_pandas()
+                .to_markdown()
+            ),
+        },
     )

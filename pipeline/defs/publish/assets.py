@@ -1,6 +1,5 @@
 """Publish stage: a versioned release folder, switched to ``latest`` only when complete."""
 
-
 import json
 
 import dagster as dg
@@ -10,22 +9,43 @@ from pipeline.defs.resources import PipelineResource
 from pipeline.lib.publish.release import release_version, write_release
 
 
-@dg.asset(group_name="publish", pool="duckdb_writer",
-          description="The release: alliance.duckdb, parquet/, datapackage.json, README.md, quality/, SHA256SUMS.")
-def out_release(context: dg.AssetExecutionContext, pipeline: PipelineResource, core_documents: pl.DataFrame,
-                core_quarantine: pl.DataFrame, core_actors: pl.DataFrame, core_mentions: pl.DataFrame,
-                core_events: pl.DataFrame) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="publish",
+    pool="duckdb_writer",
+    description="The release: alliance.duckdb, parquet/, datapackage.json, README.md, quality/, SHA256SUMS.",
+)
+def out_release(
+    context: dg.AssetExecutionContext,
+    pipeline: PipelineResource,
+    core_documents: pl.DataFrame,
+    core_quarantine: pl.DataFrame,
+    core_actors: pl.DataFrame,
+    core_mentions: pl.DataFrame,
+    core_events: pl.DataFrame,
+) -> dg.MaterializeResult:
     """Write the release (runs only after every blocking quality check has passed)."""
     settings = pipeline.settings()
-    tables = {"documents": core_documents, "quarantine": core_quarantine, "actors": core_actors,
-              "mentions": core_mentions, "events": core_events}
+    tables = {
+        "documents": core_documents,
+        "quarantine": core_quarantine,
+        "actors": core_actors,
+        "mentions": core_mentions,
+        "events": core_events,
+    }
     quality_dir = settings.resolved_work_dir / "quality"
-    quality = {name: json.loads((quality_dir / f"{name}.json").read_text(encoding="utf-8"))
-               for name in tables if (quality_dir / f"{name}.json").is_file()}
+    quality = {
+        name: json.loads((quality_dir / f"{name}.json").read_text(encoding="utf-8"))
+        for name in tables
+        if (quality_dir / f"{name}.json").is_file()
+    }
     version = release_version(tables)
     path = write_release(tables, quality, settings.output_dir, version, keep=settings.release_keep)
     context.log.info(f"published release {version} to {path}")
-    return dg.MaterializeResult(value=pl.DataFrame({"version": [version], "path": [str(path)]}), metadata={
-        "version": version, "path": dg.MetadataValue.path(str(path)),
-        **{f"{name}_rows": frame.height for name, frame in tables.items()},
-    })
+    return dg.MaterializeResult(
+        value=pl.DataFrame({"version": [version], "path": [str(path)]}),
+        metadata={
+            "version": version,
+            "path": dg.MetadataValue.path(str(path)),
+            **{f"{name}_rows": frame.height for name, frame in tables.items()},
+        },
+    )

@@ -5,7 +5,6 @@ failed "warning" expectation is published and flagged (WARN). Each outcome is al
 the work folder so the release ships it in quality/.
 """
 
-
 import json
 
 import dagster as dg
@@ -19,7 +18,9 @@ from pipeline.lib.quality.suites import SuiteOutcome, validate_table
 def _result(pipeline: PipelineResource, outcome: SuiteOutcome) -> dg.AssetCheckResult:
     folder = pipeline.settings().resolved_work_dir / "quality"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{outcome.table}.json").write_text(json.dumps(outcome.as_dict(), indent=2, default=str), encoding="utf-8")
+    (folder / f"{outcome.table}.json").write_text(
+        json.dumps(outcome.as_dict(), indent=2, default=str), encoding="utf-8"
+    )
     critical, warnings = outcome.failures("critical"), outcome.failures("warning")
     return dg.AssetCheckResult(
         passed=not critical and not warnings,
@@ -51,17 +52,37 @@ def actors_suite(pipeline: PipelineResource, core_actors: pl.DataFrame) -> dg.As
     return _result(pipeline, validate_table("actors", core_actors.drop("aliases", "roles")))
 
 
-@dg.asset_check(asset="core_mentions", blocking=True, description="GX suite expectations/mentions.json",
-                additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")})
-def mentions_suite(pipeline: PipelineResource, core_mentions: pl.DataFrame, core_documents: pl.DataFrame,
-                   core_actors: pl.DataFrame) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset="core_mentions",
+    blocking=True,
+    description="GX suite expectations/mentions.json",
+    additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")},
+)
+def mentions_suite(
+    pipeline: PipelineResource,
+    core_mentions: pl.DataFrame,
+    core_documents: pl.DataFrame,
+    core_actors: pl.DataFrame,
+) -> dg.AssetCheckResult:
     """Validate the mentions table, offsets and actor references included."""
-    return _result(pipeline, validate_table("mentions", with_mention_checks(core_mentions, core_documents, core_actors)))
+    return _result(
+        pipeline, validate_table("mentions", with_mention_checks(core_mentions, core_documents, core_actors))
+    )
 
 
-@dg.asset_check(asset="core_events", blocking=True, description="GX suite expectations/events.json",
-                additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")})
-def events_suite(pipeline: PipelineResource, core_events: pl.DataFrame, core_documents: pl.DataFrame,
-                 core_actors: pl.DataFrame) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset="core_events",
+    blocking=True,
+    description="GX suite expectations/events.json",
+    additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")},
+)
+def events_suite(
+    pipeline: PipelineResource,
+    core_events: pl.DataFrame,
+    core_documents: pl.DataFrame,
+    core_actors: pl.DataFrame,
+) -> dg.AssetCheckResult:
     """Validate the events table, evidence offsets and actor references included."""
-    return _result(pipeline, validate_table("events", with_event_checks(core_events, core_documents, core_actors)))
+    return _result(
+        pipeline, validate_table("events", with_event_checks(core_events, core_documents, core_actors))
+    )

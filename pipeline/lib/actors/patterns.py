@@ -34,7 +34,7 @@ def _german_name_forms(name: str) -> set[str]:
         variants = {word}
         if word.endswith("e") and word[:1].isupper():  # "Russische Föderation" -> "Russischen ..."
             variants |= {word + "n", word + "r", word + "s", word + "m"}
-        prefixes = [p + [v] for p in prefixes for v in sorted(variants)]
+        prefixes = [[*p, v] for p in prefixes for v in sorted(variants)]
     return {" ".join([*prefix, head]) for prefix in prefixes for head in heads}
 
 

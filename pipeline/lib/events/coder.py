@@ -66,7 +66,9 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
     return None
 
 
-def actor_hits(doc: Doc, dictionary: ActorDictionary, day: date | None, cues: Cues, language: str) -> list[ActorHit]:
+def actor_hits(
+    doc: Doc, dictionary: ActorDictionary, day: date | None, cues: Cues, language: str
+) -> list[ActorHit]:
     """Actor mentions resolved to a code on ``day``, with their preposition marks."""
     hits = []
     for span in doc.spans.get(ACTOR_SPANS, []):
@@ -74,15 +76,21 @@ def actor_hits(doc: Doc, dictionary: ActorDictionary, day: date | None, cues: Cu
             continue
         code = actor_code_on(dictionary.by_id(span.id_), day)
         if code:
-            hits.append(ActorHit(span.start, span.end, span.id_, code, span.text,
-                                 _marked(doc, span.start, cues, language)))
+            hits.append(
+                ActorHit(
+                    span.start, span.end, span.id_, code, span.text, _marked(doc, span.start, cues, language)
+                )
+            )
     return hits
 
 
 def _pick_dyad(hits: list[ActorHit], trigger: Span) -> tuple[ActorHit, ActorHit, bool] | None:
     """(source, target, fallback_used) for the trigger, or None when no two countries are there."""
-    near = [h for h in hits if abs(h.start - trigger.start) <= _MAX_DISTANCE and not
-            (h.start <= trigger.start < h.end)]
+    near = [
+        h
+        for h in hits
+        if abs(h.start - trigger.start) <= _MAX_DISTANCE and not (h.start <= trigger.start < h.end)
+    ]
     if len({h.code for h in near}) < 2:
         return None
     left = [h for h in near if h.end <= trigger.start]
@@ -107,8 +115,9 @@ def _pick_dyad(hits: list[ActorHit], trigger: Span) -> tuple[ActorHit, ActorHit,
     target = next((h for h in ranked if h in others), None)
     if target is None:
         return None
-    fallback = target.marked == "locative" or (target.marked is None and target.start < trigger.start
-                                                and target.start < source.start)
+    fallback = target.marked == "locative" or (
+        target.marked is None and target.start < trigger.start and target.start < source.start
+    )
     return source, target, fallback
 
 
@@ -123,7 +132,9 @@ def _status(doc: Doc, trigger: Span, cues: Cues, language: str) -> tuple[str | N
         return None, False
     if any(norms[i] in cues.modal_speculative for i in _in_window(doc, trigger, _MODAL_BEFORE, 2)):
         return None, False
-    negated = any(norms[i] in cues.negation for i in _in_window(doc, trigger, _NEGATION_BEFORE, _NEGATION_AFTER))
+    negated = any(
+        norms[i] in cues.negation for i in _in_window(doc, trigger, _NEGATION_BEFORE, _NEGATION_AFTER)
+    )
     negated = negated or any(norm in cues.deny for norm in norms)
     ambiguous = AMBIGUOUS_FUTURE_LEMMAS.get(language)
     future = False
@@ -169,7 +180,9 @@ def _confidence(entry: TriggerEntry, fallback: bool, dated: bool, negated: bool)
     return round(max(0.0, min(1.0, score)), 2)
 
 
-def events_for_sentence(doc: Doc, language: str, lexicon: EventLexicon, dictionary: ActorDictionary) -> list[dict]:
+def events_for_sentence(
+    doc: Doc, language: str, lexicon: EventLexicon, dictionary: ActorDictionary
+) -> list[dict]:
     """Event rows for one analysed sentence (before story grouping)."""
     cues = lexicon.cues.get(language)
     triggers = doc.spans.get(TRIGGER_SPANS, [])

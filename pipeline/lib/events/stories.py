@@ -23,26 +23,42 @@ def _hash(value: str) -> str:
 def assign_stories(events: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
     """Add ``story_id`` and ``num_sources`` to ``events`` (documents: doc_id, duplicate_of, published_date)."""
     if events.is_empty():
-        return events.with_columns(pl.lit(None, pl.String).alias("story_id"), pl.lit(None, pl.Int64).alias("num_sources"))
+        return events.with_columns(
+            pl.lit(None, pl.String).alias("story_id"), pl.lit(None, pl.Int64).alias("num_sources")
+        )
     copies = (
         documents.filter(pl.col("duplicate_of").is_not_null())
-        .group_by("duplicate_of").len("copies").rename({"duplicate_of": "doc_id"})
+        .group_by("duplicate_of")
+        .len("copies")
+        .rename({"duplicate_of": "doc_id"})
     )
     published = documents.select("doc_id", "published_date")
     undirected = pl.col("event_type").is_in(UNDIRECTED_TYPES)
-    first = pl.when(undirected).then(pl.min_horizontal("source_country", "target_country")).otherwise(pl.col("source_country"))
-    second = pl.when(undirected).then(pl.max_horizontal("source_country", "target_country")).otherwise(pl.col("target_country"))
+    first = (
+        pl.when(undirected)
+        .then(pl.min_horizontal("source_country", "target_country"))
+        .otherwise(pl.col("source_country"))
+    )
+    second = (
+        pl.when(undirected)
+        .then(pl.max_horizontal("source_country", "target_country"))
+        .otherwise(pl.col("target_country"))
+    )
     bucket = (
-        pl.when(pl.col("event_date").is_not_null()).then(pl.col("event_date").dt.strftime("%Y-%m"))
-        .when(pl.col("published_date").is_not_null()).then(pl.lit("pub:") + pl.col("published_date").dt.strftime("%Y-%m"))
+        pl.when(pl.col("event_date").is_not_null())
+        .then(pl.col("event_date").dt.strftime("%Y-%m"))
+        .when(pl.col("published_date").is_not_null())
+        .then(pl.lit("pub:") + pl.col("published_date").dt.strftime("%Y-%m"))
         .otherwise(pl.lit("doc:") + pl.col("doc_id"))
     )
     keyed = events.join(published, on="doc_id", how="left").with_columns(
         pl.concat_str([pl.col("event_type"), first, second, bucket], separator="|")
-        .map_elements(_hash, return_dtype=pl.String).alias("story_id")
+        .map_elements(_hash, return_dtype=pl.String)
+        .alias("story_id")
     )
     sources = (
-        keyed.select("story_id", "doc_id").unique()
+        keyed.select("story_id", "doc_id")
+        .unique()
         .join(copies, on="doc_id", how="left")
         .group_by("story_id")
         .agg((pl.col("copies").fill_null(0) + 1).sum().cast(pl.Int64).alias("num_sources"))

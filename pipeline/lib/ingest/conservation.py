@@ -34,6 +34,7 @@ def unaccounted_inputs(input_dir: Path, ignore_patterns: tuple[str, ...], accoun
     """Expected source paths missing from ``accounted`` (a JSONL file quarantined whole covers its lines)."""
     whole_files = {path for path in accounted if "#" not in path}
     return [
-        path for path in expected_inputs(input_dir, ignore_patterns)
+        path
+        for path in expected_inputs(input_dir, ignore_patterns)
         if path not in accounted and path.split("#", 1)[0] not in whole_files
     ]

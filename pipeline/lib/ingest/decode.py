@@ -82,7 +82,7 @@ def decode_bytes(raw: bytes) -> DecodedText:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return _finish(raw[len(bom):].decode(encoding), encoding)
+                return _finish(raw[len(bom) :].decode(encoding), encoding)
             except UnicodeDecodeError as err:
                 raise NotText("undecodable", f"{encoding} byte-order mark but invalid bytes: {err}") from err
     try:

@@ -95,18 +95,29 @@ def read_inputs(
         if name.endswith(SIDECAR_SUFFIX):
             owner = [doc for doc in documents if _sidecar_for(doc) == path]
             if not owner:
-                yield QuarantineRecord(rel, "orphan_metadata", "sidecar without a matching .txt/.md/.html file",
-                                       _file_sha256(path), now)
+                yield QuarantineRecord(
+                    rel,
+                    "orphan_metadata",
+                    "sidecar without a matching .txt/.md/.html file",
+                    _file_sha256(path),
+                    now,
+                )
             continue
         suffix = path.suffix.lower()
         if suffix not in TEXT_SUFFIXES and suffix != JSONL_SUFFIX:
-            yield QuarantineRecord(rel, "unsupported_type", f"file type {suffix or '(none)'} is not an input format",
-                                   _file_sha256(path), now)
+            yield QuarantineRecord(
+                rel,
+                "unsupported_type",
+                f"file type {suffix or '(none)'} is not an input format",
+                _file_sha256(path),
+                now,
+            )
             continue
         size = path.stat().st_size
         if size > max_bytes:
-            yield QuarantineRecord(rel, "too_large", f"{size} bytes exceeds the limit of {max_bytes}",
-                                   _file_sha256(path), now)
+            yield QuarantineRecord(
+                rel, "too_large", f"{size} bytes exceeds the limit of {max_bytes}", _file_sha256(path), now
+            )
             continue
         try:
             raw = path.read_bytes()
@@ -119,7 +130,9 @@ def read_inputs(
             yield from _read_single(path, rel, raw, TEXT_SUFFIXES[suffix], now)
 
 
-def _read_single(path: Path, rel: str, raw: bytes, body_format: str, now: datetime) -> Iterator[RawDocument | QuarantineRecord]:
+def _read_single(
+    path: Path, rel: str, raw: bytes, body_format: str, now: datetime
+) -> Iterator[RawDocument | QuarantineRecord]:
     digest = _sha256(raw)
     try:
         decoded = decode_bytes(raw)
@@ -137,8 +150,13 @@ def _read_single(path: Path, rel: str, raw: bytes, body_format: str, now: dateti
         except (ValueError, UnicodeDecodeError) as err:
             # The article is still usable; the broken sidecar is reported on its own.
             sidecar_rel = Path(rel).with_name(sidecar.name).as_posix()
-            yield QuarantineRecord(sidecar_rel, "malformed_metadata", f"sidecar ignored, article kept: {err}",
-                                   _sha256(sidecar.read_bytes()), now)
+            yield QuarantineRecord(
+                sidecar_rel,
+                "malformed_metadata",
+                f"sidecar ignored, article kept: {err}",
+                _sha256(sidecar.read_bytes()),
+                now,
+            )
     yield RawDocument(rel, digest, decoded.text, body_format, decoded.encoding, now, metadata)
 
 
@@ -159,7 +177,9 @@ def _read_jsonl(rel: str, raw: bytes, now: datetime) -> Iterator[RawDocument | Q
             yield QuarantineRecord(source, "malformed_json", f"line {number}: {err}", digest, now)
             continue
         if not isinstance(record, dict):
-            yield QuarantineRecord(source, "malformed_json", f"line {number} is not a JSON object", digest, now)
+            yield QuarantineRecord(
+                source, "malformed_json", f"line {number} is not a JSON object", digest, now
+            )
             continue
         text, html = record.get("text"), record.get("html")
         if isinstance(text, str) and text.strip():
@@ -167,6 +187,8 @@ def _read_jsonl(rel: str, raw: bytes, now: datetime) -> Iterator[RawDocument | Q
         elif isinstance(html, str) and html.strip():
             body, body_format = html, "html"
         else:
-            yield QuarantineRecord(source, "no_text", f"line {number} has no non-empty 'text' or 'html'", digest, now)
+            yield QuarantineRecord(
+                source, "no_text", f"line {number} has no non-empty 'text' or 'html'", digest, now
+            )
             continue
         yield RawDocument(source, digest, body, body_format, decoded.encoding, now, _clean_metadata(record))

@@ -71,7 +71,9 @@ class EventTriggers:
     def __call__(self, doc: Doc) -> Doc:
         norms = [token.norm_ for token in doc]
         doc.spans[self.spans_key] = [
-            Span(doc, match.token_index, match.token_index + 1, label=match.entry.type, span_id=match.entry.id)
+            Span(
+                doc, match.token_index, match.token_index + 1, label=match.entry.type, span_id=match.entry.id
+            )
             for match in self.index.find(norms)
         ]
         return doc

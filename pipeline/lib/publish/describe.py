@@ -15,8 +15,12 @@ VIEWS = {
 def _resource(table: Table, rows: int) -> dict:
     schema: dict = {
         "fields": [
-            {"name": c.name, "type": c.frictionless_type, "description": c.description,
-             **({"constraints": {"required": True}} if c.required else {})}
+            {
+                "name": c.name,
+                "type": c.frictionless_type,
+                "description": c.description,
+                **({"constraints": {"required": True}} if c.required else {}),
+            }
             for c in table.columns
         ],
     }
@@ -62,7 +66,7 @@ def analyst_readme(version: str, row_counts: dict[str, int]) -> str:
         "## Load it",
         "",
         "```sh",
-        "duckdb alliance.duckdb \"select * from dyads order by event_count desc limit 20\"",
+        'duckdb alliance.duckdb "select * from dyads order by event_count desc limit 20"',
         "```",
         "",
         "```python",
@@ -79,8 +83,15 @@ def analyst_readme(version: str, row_counts: dict[str, int]) -> str:
     ]
     for table in PUBLISHED_TABLES:
         key = ", ".join(table.primary_key) or "none"
-        lines += [f"### {table.name} ({row_counts.get(table.name, 0)} rows)", "", table.description,
-                  f"Primary key: `{key}`.", "", "| column | type | description |", "| --- | --- | --- |"]
+        lines += [
+            f"### {table.name} ({row_counts.get(table.name, 0)} rows)",
+            "",
+            table.description,
+            f"Primary key: `{key}`.",
+            "",
+            "| column | type | description |",
+            "| --- | --- | --- |",
+        ]
         lines += [f"| `{c.name}` | {c.frictionless_type} | {c.description} |" for c in table.columns]
         lines.append("")
     lines += ["## Views (in alliance.duckdb)", ""]

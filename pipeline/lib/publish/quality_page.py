@@ -22,13 +22,17 @@ def _status(result: dict) -> str:
 
 def quality_html(version: str, quality: dict[str, dict]) -> str:
     """Render {table: SuiteOutcome.as_dict()} as one HTML page."""
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Quality {html.escape(version)}</title>"
-             f"<style>{_STYLE}</style></head><body><h1>Validation results, release {html.escape(version)}</h1>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Quality {html.escape(version)}</title>"
+        f"<style>{_STYLE}</style></head><body><h1>Validation results, release {html.escape(version)}</h1>"
+    ]
     for table, outcome in quality.items():
-        parts.append(f"<h2>{html.escape(table)}: {outcome.get('row_count', 0)} rows, "
-                     f"{outcome.get('failed_critical', 0)} blocking and {outcome.get('failed_warning', 0)} "
-                     "warning failures</h2><table><tr><th>expectation</th><th>arguments</th><th>why</th>"
-                     "<th>result</th><th>unexpected</th></tr>")
+        parts.append(
+            f"<h2>{html.escape(table)}: {outcome.get('row_count', 0)} rows, "
+            f"{outcome.get('failed_critical', 0)} blocking and {outcome.get('failed_warning', 0)} "
+            "warning failures</h2><table><tr><th>expectation</th><th>arguments</th><th>why</th>"
+            "<th>result</th><th>unexpected</th></tr>"
+        )
         for result in outcome.get("results", []):
             parts.append(
                 "<tr>"

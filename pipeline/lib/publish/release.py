@@ -39,7 +39,9 @@ def _write_duckdb(path: Path, tables: dict[str, pl.DataFrame]) -> None:
         for name, frame in tables.items():
             arrow = frame.to_arrow()
             con.register("_incoming", arrow)
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')  # name from our schema, not input
+            con.execute(
+                f'CREATE TABLE "{name}" AS SELECT * FROM _incoming'
+            )  # name from our schema, not input
             con.unregister("_incoming")
         for statement in load_view_statements():
             con.execute(statement)
@@ -79,7 +81,11 @@ def prune_releases(output_dir: Path, keep: int) -> list[str]:
 
 
 def write_release(
-    tables: dict[str, pl.DataFrame], quality: dict[str, dict], output_dir: Path, version: str, keep: int = 5,
+    tables: dict[str, pl.DataFrame],
+    quality: dict[str, dict],
+    output_dir: Path,
+    version: str,
+    keep: int = 5,
 ) -> Path:
     """Write all published tables as release ``version`` and point ``latest`` at it."""
     releases = output_dir / RELEASES
@@ -95,10 +101,13 @@ def write_release(
     _write_duckdb(staging / "alliance.duckdb", ordered)
     counts = {name: frame.height for name, frame in ordered.items()}
     descriptor = datapackage(version, counts)
-    (staging / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8")
+    (staging / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     (staging / "README.md").write_text(analyst_readme(version, counts), encoding="utf-8")
-    (staging / "quality" / "results.json").write_text(json.dumps(quality, indent=2, ensure_ascii=False, default=str),
-                                                      encoding="utf-8")
+    (staging / "quality" / "results.json").write_text(
+        json.dumps(quality, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+    )
     (staging / "quality" / "index.html").write_text(quality_html(version, quality), encoding="utf-8")
     (staging / "SHA256SUMS").write_text(_sha256sums(staging), encoding="utf-8")
     final = releases / version

@@ -40,12 +40,16 @@ def with_document_checks(documents: pl.DataFrame, today: date | None = None) -> 
     known = set(documents["doc_id"].to_list())
     return documents.with_columns(
         pl.col("duplicate_of").is_not_null().cast(pl.Float64).alias("is_duplicate"),
-        (pl.col("duplicate_of").is_null() | pl.col("duplicate_of").is_in(list(known))).alias("check_duplicate_known"),
+        (pl.col("duplicate_of").is_null() | pl.col("duplicate_of").is_in(list(known))).alias(
+            "check_duplicate_known"
+        ),
         _date_ok("published_date", today).alias("check_published_in_range"),
     )
 
 
-def with_mention_checks(mentions: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame) -> pl.DataFrame:
+def with_mention_checks(
+    mentions: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame
+) -> pl.DataFrame:
     """mentions + check_text_at_offsets, check_actor_known."""
     texts = documents.select("doc_id", pl.col("text").alias("_doc_text"))
     actor_ids = actors["actor_id"].to_list()
@@ -56,16 +60,19 @@ def with_mention_checks(mentions: pl.DataFrame, documents: pl.DataFrame, actors:
     ).drop("_doc_text")
 
 
-def with_event_checks(events: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame,
-                      today: date | None = None) -> pl.DataFrame:
+def with_event_checks(
+    events: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame, today: date | None = None
+) -> pl.DataFrame:
     """events + check_evidence_at_offsets, check_actors_known, check_distinct_dyad, check_date_in_range."""
     texts = documents.select("doc_id", pl.col("text").alias("_doc_text"))
     actor_ids = actors["actor_id"].to_list()
     joined = events.join(texts, on="doc_id", how="left")
     return joined.with_columns(
         _text_at_offsets("evidence").alias("check_evidence_at_offsets"),
-        ((pl.col("source_actor_id").is_null() | pl.col("source_actor_id").is_in(actor_ids))
-         & (pl.col("target_actor_id").is_null() | pl.col("target_actor_id").is_in(actor_ids))).alias("check_actors_known"),
+        (
+            (pl.col("source_actor_id").is_null() | pl.col("source_actor_id").is_in(actor_ids))
+            & (pl.col("target_actor_id").is_null() | pl.col("target_actor_id").is_in(actor_ids))
+        ).alias("check_actors_known"),
         (pl.col("source_country") != pl.col("target_country")).fill_null(False).alias("check_distinct_dyad"),
         _date_ok("event_date", today).alias("check_date_in_range"),
     ).drop("_doc_text")

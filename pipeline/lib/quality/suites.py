@@ -69,13 +69,22 @@ def load_suite(path: Path) -> gx.ExpectationSuite:
     for number, item in enumerate(declared):
         try:
             cls = get_expectation_impl(item["type"])
-            built.append(cls(**item.get("kwargs", {}), severity=item.get("severity", "critical"),
-                             meta=item.get("meta") or None))
+            built.append(
+                cls(
+                    **item.get("kwargs", {}),
+                    severity=item.get("severity", "critical"),
+                    meta=item.get("meta") or None,
+                )
+            )
         except Exception as err:  # GX raises several error types for unknown or invalid expectations
-            raise ValueError(f"{path.name}: expectation #{number} ({item.get('type')}) cannot be built: {err}") from err
+            raise ValueError(
+                f"{path.name}: expectation #{number} ({item.get('type')}) cannot be built: {err}"
+            ) from err
     suite = gx.ExpectationSuite(name=spec.get("name", path.stem), expectations=built)
     if len(suite.expectations) != len(declared):
-        raise ValueError(f"{path.name}: {len(declared)} expectations declared, {len(suite.expectations)} loaded")
+        raise ValueError(
+            f"{path.name}: {len(declared)} expectations declared, {len(suite.expectations)} loaded"
+        )
     return suite
 
 
@@ -92,14 +101,18 @@ def validate_table(table: str, frame: pl.DataFrame, suites_dir: Path = SUITES_DI
     for item in result.results:
         config = item.expectation_config
         details = item.result or {}
-        outcome.results.append(_jsonable({
-            "expectation": config.type,
-            "kwargs": {k: v for k, v in config.kwargs.items() if k != "batch_id"},
-            "severity": str(getattr(config.severity, "value", config.severity) or "critical").lower(),
-            "success": bool(item.success),
-            "unexpected_count": details.get("unexpected_count"),
-            "observed_value": details.get("observed_value"),
-            "sample": (details.get("partial_unexpected_list") or [])[:5],
-            "why": (config.meta or {}).get("why"),
-        }))
+        outcome.results.append(
+            _jsonable(
+                {
+                    "expectation": config.type,
+                    "kwargs": {k: v for k, v in config.kwargs.items() if k != "batch_id"},
+                    "severity": str(getattr(config.severity, "value", config.severity) or "critical").lower(),
+                    "success": bool(item.success),
+                    "unexpected_count": details.get("unexpected_count"),
+                    "observed_value": details.get("observed_value"),
+                    "sample": (details.get("partial_unexpected_list") or [])[:5],
+                    "why": (config.meta or {}).get("why"),
+                }
+            )
+        )
     return outcome

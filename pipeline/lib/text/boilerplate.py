@@ -73,7 +73,9 @@ def line_reason(line: str, cues: tuple[tuple[str, re.Pattern[str]], ...]) -> str
     return None
 
 
-def remove_boilerplate(text: str, cues: tuple[tuple[str, re.Pattern[str]], ...] | None = None) -> CleanedLines:
+def remove_boilerplate(
+    text: str, cues: tuple[tuple[str, re.Pattern[str]], ...] | None = None
+) -> CleanedLines:
     """Split ``text`` into lines and keep those that read as article text."""
     cues = cues if cues is not None else load_cues()
     result = CleanedLines()

@@ -77,7 +77,11 @@ def parse_iso_date(value: str | None) -> date | None:
 def extract_html(html: str) -> tuple[str, str | None, date | None, str | None]:
     """Main text, title, date and site name of an HTML page (trafilatura, offline)."""
     result = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
     )
     if result is None:
         return "", None, None, None
@@ -105,7 +109,9 @@ def _title_from_lines(kept: list[str]) -> str | None:
     return None
 
 
-def clean_document(body: str, body_format: str, metadata: dict[str, str], languages: tuple[str, ...]) -> CleanDocument:
+def clean_document(
+    body: str, body_format: str, metadata: dict[str, str], languages: tuple[str, ...]
+) -> CleanDocument:
     """Clean one document's body; ``metadata`` comes from the crawler (sidecar or JSONL)."""
     html_title = html_date = sitename = None
     if body_format == "html":
@@ -128,9 +134,14 @@ def clean_document(body: str, body_format: str, metadata: dict[str, str], langua
             language = detect_language(piece, languages, line_language) or line_language
             sentences.append(Sentence(offset + start, offset + end, language))
         offset += len(line) + 1
-    weights = [(s.language, sum(ch.isalpha() for ch in text[s.start:s.end])) for s in sentences]
+    weights = [(s.language, sum(ch.isalpha() for ch in text[s.start : s.end])) for s in sentences]
     language = document_language(weights) if sentences else (default or "und")
     return CleanDocument(
-        text=text, title=title, published_date=published, outlet=metadata.get("outlet") or sitename,
-        language=language, sentences=sentences, removed=cleaned.removed,
+        text=text,
+        title=title,
+        published_date=published,
+        outlet=metadata.get("outlet") or sitename,
+        language=language,
+        sentences=sentences,
+        removed=cleaned.removed,
     )

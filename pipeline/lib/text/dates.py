@@ -53,17 +53,40 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("iso", _B + r"(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
         ("numeric", _B + r"(?P<day>\d{1,2})\.\s?(?P<month>\d{1,2})\.\s?(?P<year>(?:19|20)\d{2})(?!\d)"),
         # 6. Dezember 2024 / 6 декабря 2024 г. / 6 December 2024 / am 6. April
-        ("day_month", _B + r"(?P<day>\d{1,2})\.?\s+(?P<month_name>" + _MONTH_RE + r")\.?(?:\s+" + _YEAR + r")?(?!\w)"),
+        (
+            "day_month",
+            _B + r"(?P<day>\d{1,2})\.?\s+(?P<month_name>" + _MONTH_RE + r")\.?(?:\s+" + _YEAR + r")?(?!\w)",
+        ),
         # December 6, 2024 / Dec. 6 / June 19th
-        ("month_day", r"(?<!\w)(?P<month_name>" + _MONTH_RE + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?!\d)(?:,?\s+" + _YEAR + r")?"),
+        (
+            "month_day",
+            r"(?<!\w)(?P<month_name>"
+            + _MONTH_RE
+            + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?!\d)(?:,?\s+"
+            + _YEAR
+            + r")?",
+        ),
         # Mitte Oktober / mid-October / в середине октября
-        ("mid_month", r"(?<!\w)(?:mitte|mid-?|в середине)\s*(?P<month_name>" + _MONTH_RE + r")(?:\s+" + _YEAR + r")?(?!\w)"),
+        (
+            "mid_month",
+            r"(?<!\w)(?:mitte|mid-?|в середине)\s*(?P<month_name>"
+            + _MONTH_RE
+            + r")(?:\s+"
+            + _YEAR
+            + r")?(?!\w)",
+        ),
         # Juni 2024 / June 2024 / июне 2024
         ("month_year", r"(?<!\w)(?P<month_name>" + _MONTH_RE + r")\.?\s+" + _YEAR),
         # weekday: am Freitag / on Monday / в пятницу
         ("weekday", r"(?<!\w)(?P<weekday>" + _WEEKDAY_RE + r")(?!\w)"),
-        ("relative_month", r"(?<!\w)(?:im vergangenen monat|im letzten monat|vergangenen monat|letzten monat|last month|в прошлом месяце|в минувшем месяце)(?!\w)"),
-        ("relative_year", r"(?<!\w)(?:im vergangenen jahr|im letzten jahr|vergangenes jahr|letztes jahr|last year|в прошлом году|в минувшем году)(?!\w)"),
+        (
+            "relative_month",
+            r"(?<!\w)(?:im vergangenen monat|im letzten monat|vergangenen monat|letzten monat|last month|в прошлом месяце|в минувшем месяце)(?!\w)",
+        ),
+        (
+            "relative_year",
+            r"(?<!\w)(?:im vergangenen jahr|im letzten jahr|vergangenes jahr|letztes jahr|last year|в прошлом году|в минувшем году)(?!\w)",
+        ),
         ("relative_day", r"(?<!\w)(?P<rel>gestern|heute|yesterday|today|вчера|сегодня)(?!\w)"),
         ("year", r"(?<![\w.])" + _YEAR + r"(?![.,]?\d)"),
     )
