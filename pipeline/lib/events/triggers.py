@@ -6,13 +6,19 @@ The spaCy component hands us the sentence's token norms (lowercased lemmas);
 Matching a lexicon word ``w`` against a token norm ``n``:
 
 * exact: ``n == w`` (after ``ё`` -> ``е``, so Russian spellings with and
-  without ``ё`` agree);
+  without ``ё`` agree), where ``n`` may also be
+  - German: a hyphen part ("nato-gipfel" -> "nato", "gipfel") or the norm
+    without one ending ``-en/-er/-n/-e/-s``;
+  - English: a singular guess ("riots" -> "riot"): the lookup table is
+    case-sensitive and leaves sentence-initial plurals alone;
+  - Russian: the lexicon word of which ``n`` is an ambiguous form that spaCy's
+    pymorphy3 lemmatizer returned unchanged ("порты" -> "порт");
 * German only, compound head: the lookup lemmatizer leaves unknown compounds
-  untouched ("waffenlieferungen"), so ``n`` - or ``n`` without a trailing
-  ``-en/-er/-n/-e/-s`` - may *end with* ``w`` when ``len(w) >= 4`` and the
-  remaining prefix has at least 3 characters ("waffenlieferung" ->
-  "lieferung"). A prefix that is a bare verb particle ("über"+"treffen",
-  "vor"+"schlagen") is not a compound modifier and does not count.
+  untouched ("waffenlieferungen"), so ``n`` (or a variant above) may *end
+  with* ``w`` when ``len(w) >= 4`` and the remaining prefix has at least 3
+  characters ("waffenlieferung" -> "lieferung"). A prefix that is a bare verb
+  particle ("über"+"treffen", "vor"+"schlagen") is not a compound modifier,
+  and entries with ``compound: false`` never match as a head.
 
 An entry fires at token ``i`` if a lemma matches there, every ``requires``
 group has a member matching some other token within ``window`` tokens, and no
