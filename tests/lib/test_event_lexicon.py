@@ -9,27 +9,11 @@ import spacy
 
 from pipeline.lib.events.lexicon import TriggerEntry, load_event_lexicon
 from pipeline.lib.events.triggers import TriggerIndex
+from pipeline.lib.schema import PLOVER_TYPES as SCHEMA_PLOVER_TYPES
 
 LEXICON = load_event_lexicon()
 LANGUAGES = ("de", "en", "ru")
-PLOVER_TYPES = {
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "COOPERATE",
-    "AID",
-    "MOBILIZE",
-    "THREATEN",
-    "ACCUSE",
-    "REJECT",
-    "REQUEST",
-    "SANCTION",
-    "COERCE",
-    "ASSAULT",
-    "PROTEST",
-    "CONCEDE",
-    "RETREAT",
-}
+PLOVER_TYPES = set(SCHEMA_PLOVER_TYPES)
 ENTRY_CASES = [(lang, e.id) for lang in LANGUAGES for e in LEXICON.entries[lang]]
 
 

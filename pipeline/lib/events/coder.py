@@ -25,12 +25,6 @@ from pipeline.lib.places import find_place
 from pipeline.lib.text.dates import find_dates
 
 LOCATIVE_PREPS = {"de": {"in", "im", "bei"}, "en": {"in", "at"}, "ru": {"в", "во"}}
-# Auxiliaries whose lemma hides the tense: only these spellings mark the future.
-FUTURE_SURFACES = {
-    "de": {"wird", "werden", "werde", "wirst", "werdet"},
-    "ru": {"будет", "будут", "буду", "будем", "будешь", "будете"},
-}
-AMBIGUOUS_FUTURE_LEMMAS = {"de": "werden", "ru": "быть"}
 _MAX_DISTANCE = 25  # tokens between trigger and actor: beyond this it is another clause
 _NEGATION_BEFORE, _NEGATION_AFTER = 5, 4
 _MODAL_BEFORE = 6
@@ -136,13 +130,8 @@ def _status(doc: Doc, trigger: Span, cues: Cues, language: str) -> tuple[str | N
         norms[i] in cues.negation for i in _in_window(doc, trigger, _NEGATION_BEFORE, _NEGATION_AFTER)
     )
     negated = negated or any(norm in cues.deny for norm in norms)
-    ambiguous = AMBIGUOUS_FUTURE_LEMMAS.get(language)
-    future = False
-    for token in doc:
-        if token.norm_ == ambiguous:
-            future = future or token.lower_ in FUTURE_SURFACES.get(language, set())
-        elif token.norm_ in cues.future:
-            future = True
+    # Auxiliaries whose lemma hides the tense ("wird"/"wurde" -> werden) count by their spelling.
+    future = any(token.norm_ in cues.future or token.lower_ in cues.future_surface for token in doc)
     if not future:
         return "occurred", negated
     announced = any(norm in cues.announce for norm in norms)

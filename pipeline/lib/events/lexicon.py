@@ -26,6 +26,14 @@ DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicons"
 _CAMEO_RE = re.compile(r"^\d{2,4}$")
 
 
+def _check_cameo(value: Any) -> str:
+    """CAMEO codes are strings of 2 to 4 digits (YAML may hand over an int)."""
+    value = str(value)
+    if not _CAMEO_RE.match(value):
+        raise ValueError(f"cameo must be a string of 2-4 digits, got {value!r}")
+    return value
+
+
 class _LexiconLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans: only true/false are bools.
 
@@ -86,13 +94,7 @@ class TriggerEntry(BaseModel):
         # Lists make the default pydantic hash fail; (language, id) is unique.
         return hash((self.language, self.id))
 
-    @field_validator("cameo", mode="before")
-    @classmethod
-    def _cameo_digits(cls, value: Any) -> str:
-        value = str(value)
-        if not _CAMEO_RE.match(value):
-            raise ValueError(f"cameo must be a string of 2-4 digits, got {value!r}")
-        return value
+    _cameo_digits = field_validator("cameo", mode="before")(_check_cameo)
 
     @field_validator("lemmas", "excludes", mode="before")
     @classmethod
@@ -167,13 +169,7 @@ class EventType(BaseModel):
     modes: list[str] = []
     cameo: str
 
-    @field_validator("cameo", mode="before")
-    @classmethod
-    def _cameo_digits(cls, value: Any) -> str:
-        value = str(value)
-        if not _CAMEO_RE.match(value):
-            raise ValueError(f"cameo must be a string of 2-4 digits, got {value!r}")
-        return value
+    _cameo_digits = field_validator("cameo", mode="before")(_check_cameo)
 
 
 class EventLexicon(BaseModel):

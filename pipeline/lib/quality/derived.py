@@ -35,6 +35,11 @@ def _text_at_offsets(quoted: str) -> pl.Expr:
     ).fill_null(False)
 
 
+def _with_document_text(frame: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` plus its document's text as ``_doc_text`` (dropped again after the checks)."""
+    return frame.join(documents.select("doc_id", pl.col("text").alias("_doc_text")), on="doc_id", how="left")
+
+
 def with_document_checks(documents: pl.DataFrame, today: date | None = None) -> pl.DataFrame:
     """documents + check_duplicate_known, check_published_in_range, is_duplicate (0/1)."""
     known = set(documents["doc_id"].to_list())
@@ -51,28 +56,34 @@ def with_mention_checks(
     mentions: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame
 ) -> pl.DataFrame:
     """mentions + check_text_at_offsets, check_actor_known."""
-    texts = documents.select("doc_id", pl.col("text").alias("_doc_text"))
     actor_ids = actors["actor_id"].to_list()
-    joined = mentions.join(texts, on="doc_id", how="left")
-    return joined.with_columns(
-        _text_at_offsets("text").alias("check_text_at_offsets"),
-        (pl.col("actor_id").is_null() | pl.col("actor_id").is_in(actor_ids)).alias("check_actor_known"),
-    ).drop("_doc_text")
+    return (
+        _with_document_text(mentions, documents)
+        .with_columns(
+            _text_at_offsets("text").alias("check_text_at_offsets"),
+            (pl.col("actor_id").is_null() | pl.col("actor_id").is_in(actor_ids)).alias("check_actor_known"),
+        )
+        .drop("_doc_text")
+    )
 
 
 def with_event_checks(
     events: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame, today: date | None = None
 ) -> pl.DataFrame:
     """events + check_evidence_at_offsets, check_actors_known, check_distinct_dyad, check_date_in_range."""
-    texts = documents.select("doc_id", pl.col("text").alias("_doc_text"))
     actor_ids = actors["actor_id"].to_list()
-    joined = events.join(texts, on="doc_id", how="left")
-    return joined.with_columns(
-        _text_at_offsets("evidence").alias("check_evidence_at_offsets"),
-        (
-            (pl.col("source_actor_id").is_null() | pl.col("source_actor_id").is_in(actor_ids))
-            & (pl.col("target_actor_id").is_null() | pl.col("target_actor_id").is_in(actor_ids))
-        ).alias("check_actors_known"),
-        (pl.col("source_country") != pl.col("target_country")).fill_null(False).alias("check_distinct_dyad"),
-        _date_ok("event_date", today).alias("check_date_in_range"),
-    ).drop("_doc_text")
+    return (
+        _with_document_text(events, documents)
+        .with_columns(
+            _text_at_offsets("evidence").alias("check_evidence_at_offsets"),
+            (
+                (pl.col("source_actor_id").is_null() | pl.col("source_actor_id").is_in(actor_ids))
+                & (pl.col("target_actor_id").is_null() | pl.col("target_actor_id").is_in(actor_ids))
+            ).alias("check_actors_known"),
+            (pl.col("source_country") != pl.col("target_country"))
+            .fill_null(False)
+            .alias("check_distinct_dyad"),
+            _date_ok("event_date", today).alias("check_date_in_range"),
+        )
+        .drop("_doc_text")
+    )
