@@ -39,7 +39,7 @@ dev: setup  ## the Dagster UI with lineage, checks, schedule and sensor
 	$(BIN)/dagster dev -m pipeline.definitions
 
 lint: setup
-	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/ruff check pipeline tests scripts eval
 
 clean:
 	rm -rf $(VENV) .dagster outputs/releases outputs/latest outputs/LATEST outputs/_work

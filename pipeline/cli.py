@@ -30,10 +30,14 @@ def prepare_dagster_home() -> Path:
     return home
 
 
-def run_pipeline(input_dir: Path, output_dir: Path, ephemeral: bool = False) -> tuple[bool, Path | None]:
+def run_pipeline(
+    input_dir: Path, output_dir: Path, ephemeral: bool = False, full_refresh: bool = False
+) -> tuple[bool, Path | None]:
     """Materialise all assets for ``input_dir`` into ``output_dir``; (success, release path)."""
     os.environ["ALLIANCE_INPUT_DIR"] = str(input_dir.resolve())
     os.environ["ALLIANCE_OUTPUT_DIR"] = str(output_dir.resolve())
+    if full_refresh:
+        os.environ["ALLIANCE_FULL_REFRESH"] = "true"
     import dagster as dg
 
     from pipeline.definitions import defs
@@ -71,7 +75,7 @@ def _summary(release: Path) -> str:
 def command_run(args: argparse.Namespace) -> int:
     """``alliance-events run``."""
     prepare_dagster_home()
-    ok, release = run_pipeline(Path(args.input), Path(args.output))
+    ok, release = run_pipeline(Path(args.input), Path(args.output), full_refresh=args.full_refresh)
     if not ok or release is None:
         print("pipeline run failed: nothing was published (see the log above)", file=sys.stderr)
         return 1
@@ -81,7 +85,14 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_eval(args: argparse.Namespace) -> int:
     """``alliance-events eval``: run on the dev-set documents and score against its gold."""
-    from pipeline.lib.evaluation import evaluate_release, format_report
+    import polars as pl
+
+    from pipeline.lib.evaluation import (
+        evaluate_release,
+        format_document_scores,
+        format_report,
+        score_documents,
+    )
 
     devset = Path(args.devset)
     output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="alliance-eval-"))
@@ -91,6 +102,23 @@ def command_eval(args: argparse.Namespace) -> int:
         print("evaluation run failed", file=sys.stderr)
         return 1
     print(format_report(evaluate_release(release, devset / "gold.jsonl")))
+    documents = pl.read_parquet(release / "parquet" / "documents.parquet")
+    print(format_document_scores(score_documents(devset / "gold.jsonl", documents)))
+    return 0
+
+
+def command_eval_cleaning(args: argparse.Namespace) -> int:
+    """``alliance-events eval-cleaning``: line-level precision/recall of the boilerplate remover."""
+    from pipeline.lib.cleaning_eval import evaluate_cleaning, format_cleaning_report
+    from pipeline.lib.settings import Settings
+
+    folders = {
+        "sample": PROJECT_ROOT / "data" / "sample",
+        "own": PROJECT_ROOT / "eval" / "own" / "docs",
+        "devset": Path(args.devset) / "docs",
+    }
+    report = evaluate_cleaning(Path(args.labels), folders, Settings.from_env())
+    print(format_cleaning_report(report))
     return 0
 
 
@@ -103,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         "--input", default=str(PROJECT_ROOT / "data" / "sample"), help="folder of raw news inputs"
     )
     run.add_argument("--output", default=str(PROJECT_ROOT / "outputs"), help="where releases are published")
+    run.add_argument(
+        "--full-refresh", action="store_true", help="rebuild every stage instead of reusing earlier results"
+    )
     run.set_defaults(handler=command_run)
     evaluate = commands.add_parser("eval", help="score the pipeline on an annotated dev set")
     evaluate.add_argument("--devset", default=str(DEFAULT_DEVSET), help="folder with docs/ and gold.jsonl")
@@ -110,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
         "--output", default=None, help="where to publish the evaluation release (temporary)"
     )
     evaluate.set_defaults(handler=command_eval)
+    cleaning = commands.add_parser("eval-cleaning", help="score the boilerplate remover on labelled lines")
+    cleaning.add_argument("--labels", default=str(PROJECT_ROOT / "eval" / "boilerplate" / "labels.jsonl"))
+    cleaning.add_argument(
+        "--devset", default=str(DEFAULT_DEVSET), help="folder with docs/ (skipped if absent)"
+    )
+    cleaning.set_defaults(handler=command_eval_cleaning)
     args = parser.parse_args(argv)
     return args.handler(args)
 

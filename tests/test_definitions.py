@@ -4,7 +4,10 @@ from pipeline import definitions
 
 EXPECTED_ASSETS = [
     "_clean_documents",
+    "_clean_rejects",
+    "_coded_documents",
     "_nlp_shards",
+    "_outlet_lines",
     "_sentences",
     "core_actors",
     "core_documents",

@@ -1,22 +1,46 @@
 #!/usr/bin/env python3
 """Validate eval/own/gold.jsonl against eval/own/docs (format checks only)."""
-import collections, json, pathlib, re, sys
+
+import collections
+import json
+import pathlib
+import re
+import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 DOCS = HERE / "docs"
-TYPES = {"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "MOBILIZE", "THREATEN", "ACCUSE", "REJECT",
-         "REQUEST", "SANCTION", "COERCE", "ASSAULT", "PROTEST", "CONCEDE", "RETREAT"}
+TYPES = {
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "COOPERATE",
+    "AID",
+    "MOBILIZE",
+    "THREATEN",
+    "ACCUSE",
+    "REJECT",
+    "REQUEST",
+    "SANCTION",
+    "COERCE",
+    "ASSAULT",
+    "PROTEST",
+    "CONCEDE",
+    "RETREAT",
+}
 ORGS = {"NATO", "CSTO", "EU", "UN", "UNIONSTATE", "SCO", "BRICS", "AUKUS", "OSCE", "IAEA", "EAEU", "CIS"}
 DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 A3 = re.compile(r"^[A-Z]{3}$")
 errors = []
 inflected = []
 
+
 def err(msg):
     errors.append(msg)
 
+
 def code_ok(c):
     return isinstance(c, str) and (A3.fullmatch(c) is not None or c in ORGS)
+
 
 seen = set()
 per_lang = collections.Counter()
@@ -95,7 +119,9 @@ for missing in sorted(docs_on_disk - seen):
 
 print("records:", len(seen), "| per language:", dict(per_lang))
 print("events:", sum(per_type.values()), "| per type:", dict(sorted(per_type.items())))
-print(f"info: {len(inflected)} actor names occur in the text only inflected/adjectival/metonymic (not an error)")
+print(
+    f"info: {len(inflected)} actor names occur in the text only inflected/adjectival/metonymic (not an error)"
+)
 if errors:
     print(f"{len(errors)} error(s):")
     for m in errors:

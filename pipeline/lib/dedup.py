@@ -1,4 +1,10 @@
-"""Duplicate documents: group copies and pick one canonical document per group.
+"""Duplicate documents: exact copies and near copies, grouped, with one canonical document each.
+
+Two documents are copies when their normalised texts are equal (exact) or when the Jaccard
+similarity of their word 5-gram sets, estimated by MinHash, reaches the near-duplicate threshold.
+Candidate pairs come from MinHash LSH (banded signatures), so the cost grows with the number of
+documents, not with the number of pairs; each candidate is then confirmed on its estimated
+similarity. Groups are the connected components of confirmed pairs.
 
 Canonical rule (stated in the README): the earliest published document of a group, then the
 longest, then the smallest source path, so the choice never depends on input order. Every other
@@ -8,26 +14,138 @@ later stages code events only from canonical documents and count duplicates as e
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
+import numpy as np
 import polars as pl
+from datasketch import MinHash, MinHashLSH
+
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+SEED = 20240601
+SCHEME = "affine32"
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def mark_duplicates(documents: pl.DataFrame, group_column: str = "text_sha256") -> pl.DataFrame:
-    """Add ``duplicate_of`` to ``documents`` for members of groups sharing ``group_column``.
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
+    """The set of word ``size``-grams of ``text``, case folded (the whole text when shorter)."""
+    words = _WORD.findall(text.casefold())
+    if len(words) <= size:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
-    Needs columns doc_id, source_path, published_date, char_count and ``group_column``.
+
+def signature(text: str, num_perm: int = NUM_PERM) -> bytes:
+    """The MinHash signature of the text's shingles, as bytes to store in a table column."""
+    minhash = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
+    minhash.update_batch(sorted(shingles(text)))
+    return minhash.hashvalues.astype(np.uint32).tobytes()
+
+
+def _minhash(data: bytes, num_perm: int) -> MinHash:
+    values = np.frombuffer(data, dtype=np.uint32).astype(np.uint64)
+    return MinHash(num_perm=num_perm, seed=SEED, hashvalues=values, scheme=SCHEME)
+
+
+def estimated_jaccard(first: bytes, second: bytes) -> float:
+    """Estimated Jaccard similarity of two stored signatures (share of equal hash values)."""
+    a, b = np.frombuffer(first, dtype=np.uint32), np.frombuffer(second, dtype=np.uint32)
+    if a.size == 0 or a.size != b.size:
+        return 0.0
+    return float(np.mean(a == b))
+
+
+class _Components:
+    """Union-find over document ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        parent = self.parent.setdefault(item, item)
+        while parent != self.parent[parent]:
+            self.parent[parent] = self.parent[self.parent[parent]]
+            parent = self.parent[parent]
+        self.parent[item] = parent
+        return parent
+
+    def union(self, first: str, second: str) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def near_duplicate_pairs(
+    items: Iterable[tuple[str, bytes]], threshold: float, num_perm: int = NUM_PERM
+) -> list[tuple[str, str, float]]:
+    """Confirmed near-duplicate pairs (id, id, similarity) among (id, signature) items, via LSH."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    stored: dict[str, bytes] = {}
+    pairs = []
+    for key, data in items:
+        if key in stored or not data:
+            continue
+        minhash = _minhash(data, num_perm)
+        for other in lsh.query(minhash):
+            similarity = estimated_jaccard(data, stored[other])
+            if similarity >= threshold:
+                pairs.append((min(key, other), max(key, other), similarity))
+        lsh.insert(key, minhash)
+        stored[key] = data
+    return sorted(pairs)
+
+
+def duplicate_groups(documents: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """``doc_id`` -> ``dup_group`` (the smallest doc_id of its group of copies).
+
+    Needs columns doc_id, text_sha256 (exact copies) and minhash (signature bytes, may be null).
     """
-    ranked = documents.with_columns(
+    components = _Components()
+    for members in documents.group_by("text_sha256").agg("doc_id")["doc_id"]:
+        for member in members[1:]:
+            components.union(members[0], member)
+    signed = documents.filter(pl.col("minhash").is_not_null()).sort("doc_id")
+    for first, second, _ in near_duplicate_pairs(
+        zip(signed["doc_id"], signed["minhash"], strict=True), threshold
+    ):
+        components.union(first, second)
+    ids = documents["doc_id"].to_list()
+    return pl.DataFrame(
+        {"doc_id": ids, "dup_group": [components.find(key) for key in ids]},
+        schema={"doc_id": pl.String, "dup_group": pl.String},
+    )
+
+
+def mark_duplicates(documents: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Add ``duplicate_of`` and ``duplicate_similarity`` (to the canonical document) to ``documents``.
+
+    Needs columns doc_id, source_path, published_date, char_count, text_sha256 and minhash.
+    """
+    groups = duplicate_groups(documents, threshold)
+    ranked = documents.join(groups, on="doc_id", how="left").with_columns(
         pl.col("doc_id")
         .sort_by(
             [pl.col("published_date").is_null(), "published_date", pl.col("char_count") * -1, "source_path"]
         )
         .first()
-        .over(group_column)
-        .alias("_canonical")
-    )
-    return ranked.with_columns(
-        pl.when(pl.col("_canonical") != pl.col("doc_id"))
-        .then(pl.col("_canonical"))
-        .otherwise(None)
+        .over("dup_group")
         .alias("duplicate_of")
-    ).drop("_canonical")
+    )
+    canonical = ranked.select(
+        pl.col("doc_id").alias("duplicate_of"),
+        pl.col("text_sha256").alias("_canonical_sha"),
+        pl.col("minhash").alias("_canonical_minhash"),
+    )
+    marked = ranked.with_columns(
+        pl.when(pl.col("duplicate_of") != pl.col("doc_id")).then(pl.col("duplicate_of")).otherwise(None)
+    ).join(canonical, on="duplicate_of", how="left")
+    similarity = [
+        None if sha is None else 1.0 if sha == own else estimated_jaccard(mine or b"", theirs or b"")
+        for own, sha, mine, theirs in marked.select(
+            "text_sha256", "_canonical_sha", "minhash", "_canonical_minhash"
+        ).iter_rows()
+    ]
+    return marked.with_columns(pl.Series("duplicate_similarity", similarity, dtype=pl.Float64)).drop(
+        "dup_group", "_canonical_sha", "_canonical_minhash"
+    )

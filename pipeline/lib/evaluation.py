@@ -168,6 +168,37 @@ def evaluate_release(release: Path, gold_path: Path) -> dict[str, dict[str, Scor
     return {table: dict(scores) for table, scores in result.items()}
 
 
+def format_document_scores(scores: dict[str, tuple[int, int]]) -> str:
+    """One line: accuracy of each document field."""
+    parts = [f"{name} {correct}/{total}" for name, (correct, total) in scores.items()]
+    return "documents: " + ", ".join(parts)
+
+
+def score_documents(gold_path: Path, documents: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """(correct, total) per document field the gold gives: language, published date, duplicate_of.
+
+    A gold null counts as correct only when the pipeline also left the field null.
+    """
+    by_name = {Path(row["source_path"]).name: row for row in documents.iter_rows(named=True)}
+    names = {row["doc_id"]: Path(row["source_path"]).name for row in documents.iter_rows(named=True)}
+    counts = {"language": [0, 0], "published_date": [0, 0], "duplicate_of": [0, 0]}
+    for line in gold_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        gold = json.loads(line)
+        row = by_name.get(gold["doc"], {})
+        published = row.get("published_date")
+        found = {
+            "language": (row.get("language"), gold.get("lang")),
+            "published_date": (published.isoformat() if published else None, gold.get("published")),
+            "duplicate_of": (names.get(row.get("duplicate_of")), gold.get("duplicate_of")),
+        }
+        for name, (predicted, expected) in found.items():
+            counts[name][0] += predicted == expected
+            counts[name][1] += 1
+    return {name: (correct, total) for name, (correct, total) in counts.items()}
+
+
 def format_report(result: dict[str, dict[str, Score]]) -> str:
     """A plain-text table of the scores."""
     lines = [

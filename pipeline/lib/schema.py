@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+REMOVED_LINE_STRUCT = pl.Struct({"line": pl.Int32, "reason": pl.String, "text": pl.String})
 ROLE_STRUCT = pl.Struct({"title": pl.String, "country": pl.String, "start": pl.Date, "end": pl.Date})
 
 # Frictionless type for each Polars dtype family used below.
@@ -98,7 +99,12 @@ DOCUMENTS = Table(
     description="One row per ingested input document, duplicates included.",
     primary_key=("doc_id",),
     columns=(
-        Column("doc_id", pl.String, "Stable id: SHA-256 prefix of the normalised text.", True),
+        Column(
+            "doc_id",
+            pl.String,
+            "Stable id: SHA-256 prefix of the source path and the normalised text (same input, same id).",
+            True,
+        ),
         Column(
             "source_path",
             pl.String,
@@ -127,13 +133,19 @@ DOCUMENTS = Table(
         Column(
             "duplicate_of",
             pl.String,
-            "doc_id of the canonical document when this one is a duplicate, else null.",
+            "doc_id of the canonical document when this one is an exact or near copy, else null.",
         ),
+        Column(
+            "duplicate_similarity",
+            pl.Float64,
+            "Estimated Jaccard similarity (word 5-grams, MinHash) to the canonical document; 1.0 for exact copies, null when canonical.",
+        ),
+        Column("encoding", pl.String, "Character encoding the raw bytes were decoded from.", True),
         Column("removed_line_count", pl.Int64, "Lines dropped as boilerplate (see removed_lines).", True),
         Column(
             "removed_lines",
-            pl.List(pl.String),
-            "Dropped lines as 'reason<TAB>line', for auditing the cleaner.",
+            pl.List(REMOVED_LINE_STRUCT),
+            "Audit of the cleaner: every dropped line with its number in the raw text (1-based, blank lines counted), the reason and the line itself.",
         ),
         Column("ingested_at", pl.Datetime("us", "UTC"), "When the input was read.", True),
     ),

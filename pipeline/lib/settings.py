@@ -36,6 +36,18 @@ class Settings(BaseModel):
     )
     max_file_mb: float = Field(20.0, description="Inputs larger than this are quarantined.")
     min_article_chars: int = Field(80, description="Cleaned texts shorter than this are no article.")
+    outlet_repeat_min_docs: int = Field(
+        3, description="A line found in this many documents of one outlet is page furniture."
+    )
+    near_duplicate_threshold: float = Field(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="Estimated Jaccard similarity of word 5-grams at which two documents are copies.",
+    )
+    full_refresh: bool = Field(
+        False, description="Rebuild every stage from the inputs instead of reusing earlier results."
+    )
     nlp_batch_size: int = Field(256, description="Sentences per spaCy batch.")
     nlp_processes: int = Field(1, description="spaCy worker processes (nlp.pipe n_process).")
     release_keep: int = Field(5, description="How many releases to keep under outputs/releases.")

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.lib.ingest.conservation import unaccounted_inputs
 from pipeline.lib.ingest.decode import NotText, decode_bytes
-from pipeline.lib.ingest.inputs import QuarantineRecord, RawDocument, list_input_files, read_inputs
+from pipeline.lib.ingest.inputs import QuarantineRecord, RawDocument, Unchanged, list_input_files, read_inputs
 
 GERMAN = "Die Präsidenten Russlands und Weißrusslands unterzeichneten den Vertrag über Sicherheitsgarantien."
 RUSSIAN = "Президенты России и Белоруссии подписали договор о гарантиях безопасности в Минске."
@@ -105,3 +105,85 @@ def test_broken_sidecar_is_reported_and_article_kept(tmp_path):
     quarantine = [r for r in records if isinstance(r, QuarantineRecord)]
     assert [d.source_path for d in docs] == ["a.txt"] and docs[0].metadata == {}
     assert [(q.source_path, q.reason) for q in quarantine] == [("a.meta.json", "malformed_metadata")]
+
+
+def test_hostile_folder_every_input_accounted_for(tmp_path):
+    """Binary, empty, Latin-1, a 25 MB text, malformed JSONL and script-laden HTML beside good articles."""
+    _write(tmp_path, "good/de.txt", GERMAN)
+    _write(tmp_path, "good/ru_cp1251.txt", RUSSIAN.encode("cp1251"))
+    _write(tmp_path, "good/ru_koi8.txt", RUSSIAN.encode("koi8_r"))
+    _write(tmp_path, "good/de_utf16.txt", GERMAN.encode("utf-16"))
+    _write(tmp_path, "latin1.txt", GERMAN.encode("latin-1"))
+    _write(tmp_path, "program.txt", bytes(range(256)) * 40)
+    _write(tmp_path, "empty.md", b"")
+    _write(tmp_path, "blank.txt", b"  \n\n \t\n")
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        for _ in range(25):
+            handle.write((GERMAN + "\n").encode() * (1024 * 1024 // len(GERMAN)))
+    _write(tmp_path, "crawl.jsonl", "\n".join([json.dumps({"text": GERMAN}), '{"text": "cut off', "", "[]"]))
+    script_page = (
+        "<html><head><script>var ads = [];</script><style>p{}</style></head><body>"
+        "<nav>Home | Politik</nav><script>document.write('x')</script>"
+        f"<article><h1>Vertrag</h1><p>{GERMAN}</p><p>{GERMAN}</p></article></body></html>"
+    )
+    _write(tmp_path, "page.html", script_page)
+    files, _ = list_input_files(tmp_path)
+    records = list(read_inputs(files, tmp_path, max_bytes=20 * 1024 * 1024))
+    docs = {r.source_path: r for r in records if isinstance(r, RawDocument)}
+    quarantine = {r.source_path: r.reason for r in records if isinstance(r, QuarantineRecord)}
+    assert quarantine == {
+        "program.txt": "binary",
+        "empty.md": "empty",
+        "blank.txt": "empty",
+        "huge.txt": "too_large",
+        "crawl.jsonl#2": "malformed_json",
+        "crawl.jsonl#4": "malformed_json",
+    }
+    assert set(docs) == {
+        "good/de.txt",
+        "good/ru_cp1251.txt",
+        "good/ru_koi8.txt",
+        "good/de_utf16.txt",
+        "latin1.txt",
+        "crawl.jsonl#1",
+        "page.html",
+    }
+    for name in ("good/ru_cp1251.txt", "good/ru_koi8.txt"):
+        assert docs[name].body == RUSSIAN, docs[name].encoding
+    assert docs["latin1.txt"].body == GERMAN and docs["good/de_utf16.txt"].body == GERMAN
+    assert unaccounted_inputs(tmp_path, (), set(docs) | set(quarantine)) == []
+
+
+def test_jsonl_size_limit_applies_per_line(tmp_path):
+    lines = [json.dumps({"text": GERMAN, "id": str(i)}) for i in range(50)] + [
+        json.dumps({"text": "x" * 5000})
+    ]
+    _write(tmp_path, "dump.jsonl", "\n".join(lines))
+    files, _ = list_input_files(tmp_path)
+    records = list(read_inputs(files, tmp_path, max_bytes=1000))  # the file is ~8 kB, every article < 1 kB
+    assert sum(isinstance(r, RawDocument) for r in records) == 50
+    assert [(r.source_path, r.reason) for r in records if isinstance(r, QuarantineRecord)] == [
+        ("dump.jsonl#51", "too_large")
+    ]
+
+
+def test_known_unchanged_files_are_not_read_again(tmp_path):
+    _write(tmp_path, "a.txt", GERMAN)
+    _write(tmp_path, "a.meta.json", json.dumps({"outlet": "X"}))
+    _write(tmp_path, "b.txt", RUSSIAN)
+    files, _ = list_input_files(tmp_path)
+    first = [r for r in read_inputs(files, tmp_path, 10_000) if isinstance(r, RawDocument)]
+    known = {r.input_file: r.input_sha256 for r in first}
+    assert list(read_inputs(files, tmp_path, 10_000, known=known)) == [
+        Unchanged("a.txt", known["a.txt"]),
+        Unchanged("b.txt", known["b.txt"]),
+    ]
+    _write(tmp_path, "a.meta.json", json.dumps({"outlet": "Y"}))  # a changed sidecar changes the document
+    again = list(read_inputs(files, tmp_path, 10_000, known=known))
+    assert isinstance(again[0], RawDocument) and again[0].metadata == {"outlet": "Y"}
+    assert (
+        again[0].record_sha256 != first[0].record_sha256
+        and again[0].content_sha256 == first[0].content_sha256
+    )
+    assert again[1] == Unchanged("b.txt", known["b.txt"])

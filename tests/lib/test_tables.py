@@ -20,9 +20,10 @@ def test_canonical_is_earliest_then_longest_then_path():
             "published_date": [date(2024, 1, 2), date(2024, 1, 1), None, None, None],
             "char_count": [10, 5, 7, 9, 3],
             "text_sha256": ["h1", "h1", "h2", "h2", "h3"],
+            "minhash": pl.Series([None] * 5, dtype=pl.Binary),  # exact copies need no signature
         }
     )
-    marked = dict(mark_duplicates(documents).select("doc_id", "duplicate_of").iter_rows())
+    marked = dict(mark_duplicates(documents, 0.4).select("doc_id", "duplicate_of").iter_rows())
     assert marked == {"a": "b", "b": None, "c": "d", "d": None, "e": None}
 
 
@@ -151,3 +152,32 @@ def test_offtopic_documents_are_recognised():
     counter.add("match", "de", ["der", "torwart", "halten", "ein", "elfmeter"])
     counter.add("politics", "de", ["russland", "liefern", "panzer", "nach", "olympia", "stadion"])
     assert counter.non_political() == {"match"}
+
+
+def test_document_fields_scored_against_gold(tmp_path):
+    from pipeline.lib.evaluation import score_documents
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        "\n".join(
+            json.dumps(record)
+            for record in (
+                {"doc": "a.txt", "lang": "de", "published": "2024-12-06", "duplicate_of": None},
+                {"doc": "b.txt", "lang": "mixed", "published": None, "duplicate_of": "a.txt"},
+            )
+        )
+    )
+    documents = pl.DataFrame(
+        {
+            "doc_id": ["1", "2"],
+            "source_path": ["sub/a.txt", "b.txt"],
+            "language": ["de", "de"],
+            "published_date": [date(2024, 12, 6), date(2024, 12, 7)],
+            "duplicate_of": [None, "1"],
+        }
+    )
+    assert score_documents(gold, documents) == {
+        "language": (1, 2),
+        "published_date": (1, 2),  # a date where the gold has none is wrong
+        "duplicate_of": (2, 2),
+    }

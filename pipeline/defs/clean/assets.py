@@ -1,13 +1,24 @@
-"""Clean stage: main text, boilerplate audit, title, date, language and sentences per document."""
+"""Clean stage: main text, boilerplate audit, title, date, language and sentences per document.
+
+Incremental: a raw record (source path and record hash) that an earlier run already cleaned keeps
+its earlier result; only new or changed records are cleaned, and a changed record replaces the
+rows of its previous version.
+"""
 
 import dagster as dg
 import polars as pl
 
 from pipeline.defs.resources import PipelineResource
 from pipeline.lib.schema import DOCUMENTS, QUARANTINE
-from pipeline.lib.text.documents import clean_rows
+from pipeline.lib.text.documents import OUTLET_LINES_SCHEMA, clean_rows
 
-CLEAN_SCHEMA = {**DOCUMENTS.polars_schema, "text_sha256": pl.String}
+CLEAN_SCHEMA = {
+    **DOCUMENTS.polars_schema,
+    "text_sha256": pl.String,
+    "minhash": pl.Binary,
+    "record_sha256": pl.String,
+}
+REJECT_SCHEMA = {**QUARANTINE.polars_schema, "record_sha256": pl.String}
 SENTENCE_SCHEMA = {
     "doc_id": pl.String,
     "sentence_index": pl.Int64,
@@ -15,6 +26,14 @@ SENTENCE_SCHEMA = {
     "char_end": pl.Int64,
     "language": pl.String,
 }
+RECORD_KEY = ["source_path", "record_sha256"]
+
+
+def _still_current(previous: pl.DataFrame | None, raw_documents: pl.DataFrame, schema: dict) -> pl.DataFrame:
+    """Rows of an earlier run whose raw record is still the current one."""
+    if previous is None:
+        return pl.DataFrame(schema=schema)
+    return previous.join(raw_documents.select(RECORD_KEY), on=RECORD_KEY, how="semi").select(schema.keys())
 
 
 @dg.multi_asset(
@@ -22,6 +41,10 @@ SENTENCE_SCHEMA = {
         "_clean_documents": dg.AssetOut(description="Cleaned documents (before duplicate marking)."),
         "_sentences": dg.AssetOut(
             description="Sentence spans of each cleaned document, with their language."
+        ),
+        "_clean_rejects": dg.AssetOut(description="Raw documents without article text after cleaning."),
+        "_outlet_lines": dg.AssetOut(
+            description="Per outlet (or input folder) and line hash: in how many documents the line occurs."
         ),
         "core_quarantine": dg.AssetOut(
             description="Published quarantine table: unreadable inputs and pages without article text."
@@ -35,29 +58,60 @@ def clean(
     raw_documents: pl.DataFrame,
     raw_quarantine: pl.DataFrame,
 ):
-    """Clean every raw document; documents without article text go to quarantine."""
+    """Clean new or changed raw documents; documents without article text go to quarantine."""
     settings = pipeline.settings()
-    documents, sentences, rejects = clean_rows(
-        raw_documents.iter_rows(named=True),
+    kept_documents = _still_current(pipeline.previous("_clean_documents"), raw_documents, CLEAN_SCHEMA)
+    kept_rejects = _still_current(pipeline.previous("_clean_rejects"), raw_documents, REJECT_SCHEMA)
+    previous_sentences = pipeline.previous("_sentences")
+    kept_sentences = (
+        previous_sentences.join(kept_documents.select("doc_id"), on="doc_id", how="semi")
+        if previous_sentences is not None and kept_documents.height
+        else pl.DataFrame(schema=SENTENCE_SCHEMA)
+    )
+    done = pl.concat([kept_documents.select(RECORD_KEY), kept_rejects.select(RECORD_KEY)])
+    todo = raw_documents.join(done, on=RECORD_KEY, how="anti")
+    batch = clean_rows(
+        todo.iter_rows(named=True),
         tuple(settings.languages),
         settings.min_article_chars,
+        pipeline.previous("_outlet_lines"),
+        settings.outlet_repeat_min_docs,
     )
-    clean_frame = pl.DataFrame(documents, schema=CLEAN_SCHEMA)
-    sentence_frame = pl.DataFrame(sentences, schema=SENTENCE_SCHEMA)
-    quarantine = pl.concat([raw_quarantine, pl.DataFrame(rejects, schema=QUARANTINE.polars_schema)])
+    documents = pl.concat([kept_documents, pl.DataFrame(batch.documents, schema=CLEAN_SCHEMA)]).sort("doc_id")
+    sentences = pl.concat([kept_sentences, pl.DataFrame(batch.sentences, schema=SENTENCE_SCHEMA)]).sort(
+        "doc_id", "sentence_index"
+    )
+    rejects = pl.concat([kept_rejects, pl.DataFrame(batch.rejects, schema=REJECT_SCHEMA)]).sort("source_path")
+    quarantine = pl.concat(
+        [raw_quarantine.select(QUARANTINE.polars_schema.keys()), rejects.drop("record_sha256")]
+    )
     context.log.info(
-        f"{clean_frame.height} documents, {sentence_frame.height} sentences, {len(rejects)} without article text"
+        f"cleaned {todo.height} new or changed documents ({len(batch.rejects)} without article text); "
+        f"{kept_documents.height} kept from earlier runs"
     )
+    cleaned_now = pl.DataFrame(batch.documents, schema=CLEAN_SCHEMA)
     yield dg.Output(
-        clean_frame,
+        documents,
         "_clean_documents",
         metadata={
-            "documents": clean_frame.height,
-            "languages": dg.MetadataValue.json(dict(clean_frame.group_by("language").len().iter_rows())),
-            "boilerplate_lines_removed": int(clean_frame["removed_line_count"].sum() or 0),
+            "documents": documents.height,
+            "cleaned_this_run": todo.height,
+            "kept_from_earlier_runs": kept_documents.height,
+            "languages": dg.MetadataValue.json(
+                dict(documents.group_by("language").len().sort("language").iter_rows())
+            ),
+            "boilerplate_lines_removed_this_run": int(cleaned_now["removed_line_count"].sum() or 0),
         },
     )
-    yield dg.Output(sentence_frame, "_sentences", metadata={"sentences": sentence_frame.height})
+    yield dg.Output(sentences, "_sentences", metadata={"sentences": sentences.height})
+    yield dg.Output(rejects, "_clean_rejects", metadata={"rejects": rejects.height})
     yield dg.Output(
-        QUARANTINE.conform(quarantine), "core_quarantine", metadata={"quarantined": quarantine.height}
+        batch.outlet_lines.select(OUTLET_LINES_SCHEMA.keys()),
+        "_outlet_lines",
+        metadata={"lines": batch.outlet_lines.height},
+    )
+    yield dg.Output(
+        QUARANTINE.conform(quarantine).sort("source_path"),
+        "core_quarantine",
+        metadata={"quarantined": quarantine.height},
     )

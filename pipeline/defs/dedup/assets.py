@@ -1,23 +1,33 @@
-"""Dedup stage: exact copies (same normalised text) point to one canonical document."""
+"""Dedup stage: exact and near copies (MinHash LSH) point to one canonical document."""
 
 import dagster as dg
 import polars as pl
 
+from pipeline.defs.resources import PipelineResource
 from pipeline.lib.dedup import mark_duplicates
 
 
 @dg.asset(group_name="dedup", description="Published documents table, duplicates marked with duplicate_of.")
-def core_documents(_clean_documents: pl.DataFrame) -> dg.MaterializeResult:
-    """Mark exact duplicates; the canonical one is the earliest published, then the longest."""
-    documents = mark_duplicates(_clean_documents)
-    duplicates = int(documents["duplicate_of"].is_not_null().sum())
+def core_documents(pipeline: PipelineResource, _clean_documents: pl.DataFrame) -> dg.MaterializeResult:
+    """Group copies of the whole corpus; the canonical one is the earliest published, then the longest.
+
+    Runs over every document each time (from stored signatures, so it stays cheap): a new document
+    may be an earlier-published copy of one seen before and take over as canonical.
+    """
+    threshold = pipeline.settings().near_duplicate_threshold
+    documents = mark_duplicates(_clean_documents, threshold)
+    copies = documents.filter(pl.col("duplicate_of").is_not_null())
+    exact = int((copies["duplicate_similarity"] == 1.0).sum())
     return dg.MaterializeResult(
         value=documents,
         metadata={
             "documents": documents.height,
-            "duplicates": duplicates,
+            "duplicates": copies.height,
+            "exact_duplicates": exact,
+            "near_duplicates": copies.height - exact,
+            "threshold": threshold,
             "preview": dg.MetadataValue.md(
-                documents.select("doc_id", "source_path", "language", "published_date", "duplicate_of")
+                copies.select("doc_id", "source_path", "duplicate_of", "duplicate_similarity")
                 .head(10)
                 .to_pandas()
                 .to_markdown()

@@ -1,4 +1,9 @@
-"""Ingest stage: every file of the input folder becomes a raw document or a quarantine row."""
+"""Ingest stage: every file of the input folder becomes a raw document or a quarantine row.
+
+Incremental: a file whose hash (with its sidecar) equals the one of an earlier run is not read
+again and keeps its earlier rows; a changed file replaces them. Rows of files that have left the
+folder are kept (a landing folder may be emptied after each run); a full refresh forgets them.
+"""
 
 from dataclasses import asdict
 
@@ -6,7 +11,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.defs.resources import PipelineResource
-from pipeline.lib.ingest.inputs import QuarantineRecord, RawDocument, list_input_files, read_inputs
+from pipeline.lib.ingest.inputs import QuarantineRecord, RawDocument, Unchanged, list_input_files, read_inputs
 from pipeline.lib.schema import QUARANTINE
 
 RAW_DOCUMENT_SCHEMA = {
@@ -19,7 +24,26 @@ RAW_DOCUMENT_SCHEMA = {
     "metadata": pl.Struct(
         {key: pl.String for key in ("id", "url", "outlet", "title", "published", "language")}
     ),
+    "input_file": pl.String,
+    "input_sha256": pl.String,
+    "record_sha256": pl.String,
 }
+RAW_QUARANTINE_SCHEMA = {**QUARANTINE.polars_schema, "input_file": pl.String, "input_sha256": pl.String}
+
+
+def _known_files(*tables: pl.DataFrame | None) -> dict[str, str]:
+    """Input file -> hash, as recorded in earlier runs' tables."""
+    known: dict[str, str] = {}
+    for table in tables:
+        if table is not None:
+            known.update(table.select("input_file", "input_sha256").unique().iter_rows())
+    return known
+
+
+def _carried(previous: pl.DataFrame | None, keep_files: set[str], schema: dict) -> pl.DataFrame:
+    if previous is None:
+        return pl.DataFrame(schema=schema)
+    return previous.filter(pl.col("input_file").is_in(sorted(keep_files))).select(schema.keys())
 
 
 @dg.multi_asset(
@@ -37,9 +61,17 @@ def ingest(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     """Read the input folder (txt, md, html, jsonl, .meta.json sidecars) recursively."""
     settings = pipeline.settings()
     files, ignored = list_input_files(settings.input_dir, tuple(settings.ignore_patterns))
-    documents, quarantined = [], []
-    for record in read_inputs(files, settings.input_dir, int(settings.max_file_mb * 1024 * 1024)):
-        if isinstance(record, RawDocument):
+    previous_raw, previous_quarantine = (
+        pipeline.previous("raw_documents"),
+        pipeline.previous("raw_quarantine"),
+    )
+    known = _known_files(previous_raw, previous_quarantine)
+    documents, quarantined, unchanged = [], [], set()
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    for record in read_inputs(files, settings.input_dir, max_bytes, known=known):
+        if isinstance(record, Unchanged):
+            unchanged.add(record.input_file)
+        elif isinstance(record, RawDocument):
             row = asdict(record)
             row["metadata"] = {
                 key: record.metadata.get(key) for key in RAW_DOCUMENT_SCHEMA["metadata"].to_schema()
@@ -47,18 +79,36 @@ def ingest(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             documents.append(row)
         elif isinstance(record, QuarantineRecord):
             quarantined.append(asdict(record))
-    raw = pl.DataFrame(documents, schema=RAW_DOCUMENT_SCHEMA)
-    quarantine = pl.DataFrame(quarantined, schema=QUARANTINE.polars_schema)
+    present = {path.relative_to(settings.input_dir).as_posix() for path in files}
+    keep_files = unchanged | (set(known) - present)
+    raw = pl.concat(
+        [
+            _carried(previous_raw, keep_files, RAW_DOCUMENT_SCHEMA),
+            pl.DataFrame(documents, schema=RAW_DOCUMENT_SCHEMA),
+        ]
+    ).sort("source_path")
+    quarantine = pl.concat(
+        [
+            _carried(previous_quarantine, keep_files, RAW_QUARANTINE_SCHEMA),
+            pl.DataFrame(quarantined, schema=RAW_QUARANTINE_SCHEMA),
+        ]
+    ).sort("source_path")
+    read_files = {row["input_file"] for row in documents + quarantined}
+    changed = len(read_files & set(known))
     context.log.info(
-        f"{len(files)} input files ({len(ignored)} ignored as documentation): "
-        f"{raw.height} documents, {quarantine.height} quarantined"
+        f"{len(files)} input files ({len(ignored)} ignored as documentation): {len(read_files) - changed} new, "
+        f"{changed} changed, {len(unchanged)} unchanged; {raw.height} documents, {quarantine.height} quarantined"
     )
     yield dg.Output(
         raw,
         "raw_documents",
         metadata={
             "documents": raw.height,
+            "documents_read_this_run": len(documents),
             "input_files": len(files),
+            "new_files": len(read_files) - changed,
+            "changed_files": changed,
+            "unchanged_files": len(unchanged),
             "ignored_files": dg.MetadataValue.json(
                 [p.relative_to(settings.input_dir).as_posix() for p in ignored]
             ),

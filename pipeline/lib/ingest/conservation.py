@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.lib.ingest.inputs import JSONL_SUFFIX, SIDECAR_SUFFIX, list_input_files
+from pipeline.lib.ingest.inputs import JSONL_SUFFIX, SIDECAR_SUFFIX, jsonl_lines, list_input_files
 
 
 def expected_inputs(input_dir: Path, ignore_patterns: tuple[str, ...]) -> list[str]:
     """Source paths the folder must account for: each file, and each non-blank line of a JSONL file.
 
-    Sidecars belong to their article; a JSONL file that cannot be decoded counts as one input.
+    Sidecars belong to their article; a JSONL file that cannot be read counts as one input.
     """
     files, _ = list_input_files(input_dir, ignore_patterns)
     expected = []
@@ -20,11 +20,9 @@ def expected_inputs(input_dir: Path, ignore_patterns: tuple[str, ...]) -> list[s
             continue
         if path.suffix.lower() == JSONL_SUFFIX:
             try:
-                lines = path.read_bytes().decode("utf-8-sig").splitlines()
-            except (OSError, UnicodeDecodeError):
+                expected += [f"{rel}#{number}" for number, _ in jsonl_lines(path)]
+            except OSError:
                 expected.append(rel)
-                continue
-            expected += [f"{rel}#{number}" for number, line in enumerate(lines, start=1) if line.strip()]
         else:
             expected.append(rel)
     return expected

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
 import trafilatura
 
-from pipeline.lib.text.boilerplate import remove_boilerplate
+from pipeline.lib.text.boilerplate import LineDecision, remove_boilerplate
 from pipeline.lib.text.dates import find_dates
 from pipeline.lib.text.language import detect_language, document_language
 from pipeline.lib.text.sentences import split_sentences
@@ -24,6 +25,13 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _HEADLINE_MAX = 200
 _DATE_LINE_MAX = 60
 _DATE_SEARCH_LINES = 8
+# Words that may stand beside the date in a date line; up to three other (capitalised) words may too.
+_DATE_LINE_WORDS = re.compile(
+    r"(?i)\b(?:am|um|vom|uhr|stand|aktualisiert|veröffentlicht|erstellt|zuletzt|geändert|"
+    r"on|at|by|published|updated|posted|last|modified|[ap]\.?m|gmt|utc|cet|cest|mez|mesz|"
+    r"в|от|г|года|опубликовано|обновлено|дата|публикации|мск|dpa|afp|epd|kna|ap)\b"
+)
+_DATE_LINE_OTHER_WORDS = 3
 
 
 @dataclass
@@ -45,7 +53,7 @@ class CleanDocument:
     outlet: str | None
     language: str
     sentences: list[Sentence] = field(default_factory=list)
-    removed: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[LineDecision] = field(default_factory=list)
 
 
 def normalise_text(text: str) -> str:
@@ -92,36 +100,87 @@ def extract_html(html: str) -> tuple[str, str | None, date | None, str | None]:
 
 
 def _date_from_lines(lines: list[str]) -> date | None:
-    """A publication date shown as a short date line near the top of the article."""
+    """A publication date shown as a short date line near the top of the article.
+
+    A date line (or one " | "-separated part of a meta line, "By X | April 21, 2024 | 4 min
+    read") holds a date precise to the day and, besides it, only times, date-line words
+    ("Stand:", "Aktualisiert am ... um", "Опубликовано:", "Published ... at") and at most three
+    capitalised words (a place, an author, an outlet). Any other lowercase word makes it a
+    sentence ("Am 6. April 2024 unterzeichneten sie ..."), whose date is an event's. Without a
+    date line the date stays unknown: it is never guessed.
+    """
     for line in lines[:_DATE_SEARCH_LINES]:
         if len(line) > _DATE_LINE_MAX:
             continue
-        for mention in find_dates(line):
-            if mention.precision == "day" and mention.value is not None:
-                return mention.value
+        for part in re.split(r"\s+[|·•]\s+", line):
+            mentions = find_dates(part)
+            shown = next((m.value for m in mentions if m.precision == "day" and m.value is not None), None)
+            if shown is None:
+                continue
+            rest = part
+            for mention in reversed(mentions):
+                rest = rest[: mention.start] + " " + rest[mention.end :]
+            others = re.findall(r"[^\W\d_]+", _DATE_LINE_WORDS.sub(" ", rest))
+            if len(others) <= _DATE_LINE_OTHER_WORDS and all(word[:1].isupper() for word in others):
+                return shown
     return None
 
 
 def _title_from_lines(kept: list[str]) -> str | None:
-    for line in kept[:2]:
-        if len(line) <= _HEADLINE_MAX and not line.endswith((".", "!", "?", ":")):
+    """The headline: the first kept line that is not a date line or a kicker ("Exklusiv:").
+
+    That line must read as a headline (not too long, not starting lowercase, not ending like a
+    sentence or a lead-in with "." ":" ";" ","; "?", "!" and "…" end many headlines), or there
+    is no title.
+    """
+    for line in kept[:3]:
+        if _date_from_lines([line]) is not None or (line.endswith(":") and len(line.split()) <= 3):
+            continue
+        ends_sentence = line.endswith((":", ";", ",")) or (line.endswith(".") and not line.endswith("..."))
+        if len(line) <= _HEADLINE_MAX and not line[:1].islower() and not ends_sentence:
             return line
+        return None
     return None
 
 
-def clean_document(
-    body: str, body_format: str, metadata: dict[str, str], languages: tuple[str, ...]
-) -> CleanDocument:
-    """Clean one document's body; ``metadata`` comes from the crawler (sidecar or JSONL)."""
-    html_title = html_date = sitename = None
+@dataclass
+class PreparedBody:
+    """A body ready for line cleaning: normalised text, plus what an HTML page said about itself."""
+
+    text: str
+    title: str | None = None
+    published_date: date | None = None
+    sitename: str | None = None
+
+
+def prepare_body(body: str, body_format: str) -> PreparedBody:
+    """Normalised text of a body; for HTML, trafilatura's main text and the page metadata."""
     if body_format == "html":
-        body, html_title, html_date, sitename = extract_html(body)
-    lines = normalise_text(body)
-    cleaned = remove_boilerplate(lines)
+        text, title, published, sitename = extract_html(body)
+        return PreparedBody(normalise_text(text), title, published, sitename)
+    return PreparedBody(normalise_text(body))
+
+
+def clean_document(
+    body: str | PreparedBody,
+    body_format: str,
+    metadata: dict[str, str],
+    languages: tuple[str, ...],
+    outlet_lines: Collection[str] = (),
+) -> CleanDocument:
+    """Clean one document's body; ``metadata`` comes from the crawler (sidecar or JSONL).
+
+    ``outlet_lines`` are the line keys that recur across the outlet's documents (see
+    :func:`pipeline.lib.text.boilerplate.remove_boilerplate`).
+    """
+    prepared = body if isinstance(body, PreparedBody) else prepare_body(body, body_format)
+    cleaned = remove_boilerplate(prepared.text, outlet_lines=outlet_lines)
     text = "\n".join(cleaned.kept)
-    raw_lines = [line for line in lines.split("\n") if line]
-    published = parse_iso_date(metadata.get("published")) or html_date or _date_from_lines(raw_lines)
-    title = metadata.get("title") or html_title or _title_from_lines(cleaned.kept)
+    raw_lines = [line for line in prepared.text.split("\n") if line]
+    published = (
+        parse_iso_date(metadata.get("published")) or prepared.published_date or _date_from_lines(raw_lines)
+    )
+    title = metadata.get("title") or prepared.title or _title_from_lines(cleaned.kept)
     hint = metadata.get("language", "").lower()
     default = hint if hint in languages else None
 
@@ -140,8 +199,8 @@ def clean_document(
         text=text,
         title=title,
         published_date=published,
-        outlet=metadata.get("outlet") or sitename,
+        outlet=metadata.get("outlet") or prepared.sitename,
         language=language,
         sentences=sentences,
-        removed=cleaned.removed,
+        removed=[d for d in cleaned.decisions if d.reason is not None],
     )

@@ -1,6 +1,6 @@
 """Find date expressions in German, English and Russian text and resolve them to calendar dates.
 
-Explicit dates ("6. Dezember 2024", "June 19, 2024", "19 июня 2024 г.", "2024-12-06",
+Explicit dates ("6. Dezember 2024", "June 19, 2024", "19 июня 2024 г.", "6 дек. 2024", "2024-12-06",
 "11.04.2023"), months and years ("im Juni 2024", "mid-October", "в 2025 году") and relative
 expressions ("am Freitag", "last month", "в прошлом месяце") resolved against a reference date
 (the publication date). Without a reference date, expressions that need one resolve to nothing:
@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 _MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("januar", "jänner", "january", "jan", "январь", "января", "январе"),
-    2: ("februar", "february", "feb", "февраль", "февраля", "феврале"),
+    1: ("januar", "jänner", "january", "jan", "январь", "января", "январе", "янв"),
+    2: ("februar", "february", "feb", "февраль", "февраля", "феврале", "фев"),
     3: ("märz", "maerz", "march", "mär", "mar", "март", "марта", "марте"),
-    4: ("april", "apr", "апрель", "апреля", "апреле"),
+    4: ("april", "apr", "апрель", "апреля", "апреле", "апр"),
     5: ("mai", "may", "май", "мая", "мае"),
     6: ("juni", "june", "jun", "июнь", "июня", "июне"),
     7: ("juli", "july", "jul", "июль", "июля", "июле"),
-    8: ("august", "aug", "август", "августа", "августе"),
-    9: ("september", "sept", "sep", "сентябрь", "сентября", "сентябре"),
-    10: ("oktober", "october", "okt", "oct", "октябрь", "октября", "октябре"),
-    11: ("november", "nov", "ноябрь", "ноября", "ноябре"),
-    12: ("dezember", "december", "dez", "dec", "декабрь", "декабря", "декабре"),
+    8: ("august", "aug", "август", "августа", "августе", "авг"),
+    9: ("september", "sept", "sep", "сентябрь", "сентября", "сентябре", "сент", "сен"),
+    10: ("oktober", "october", "okt", "oct", "октябрь", "октября", "октябре", "окт"),
+    11: ("november", "nov", "ноябрь", "ноября", "ноябре", "нояб", "ноя"),
+    12: ("dezember", "december", "dez", "dec", "декабрь", "декабря", "декабре", "дек"),
 }
 MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in names}
 # English month names that are also common words: only capitalised they are months.

@@ -1,8 +1,10 @@
 """Language identification for documents and sentences (lingua, restricted to configured languages).
 
 Restricting lingua to the languages the pipeline processes makes short sentences far more
-reliable. Cyrillic text is decided by its script before asking lingua, which is both faster and
-right for every Russian sentence; a sentence too short to judge keeps its document's language.
+reliable. The script is decided first: only configured languages written in the text's script
+(Cyrillic or not) are candidates, which is faster and right for every Russian sentence when
+Russian is the only Cyrillic language. A sentence too short to judge keeps its context's
+language when that is written in the same script.
 """
 
 from __future__ import annotations
@@ -10,22 +12,21 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from lingua import IsoCode639_1, LanguageDetectorBuilder
+from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 
 MIXED = "mixed"
 _MIN_CHARS_TO_JUDGE = 25
 # A second language must carry this share of a document's letters to call it mixed, or, when it
-# is written in another script (a Russian headline over a German body), at least this many letters.
+# is written in another script, at least this many letters: a few words, as in a short Russian
+# headline over a German body ("Путин прибыл в Минск").
 _MIXED_SHARE = 0.15
-_MIXED_MIN_LETTERS_OTHER_SCRIPT = 40
+_MIXED_MIN_LETTERS_OTHER_SCRIPT = 12
 _CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "sr", "mk", "kk"}
 
 
 @lru_cache(maxsize=8)
-def _detector(languages: tuple[str, ...]):
+def _detector(languages: tuple[str, ...]) -> LanguageDetector:
     codes = [IsoCode639_1.from_str(code) for code in languages]
-    if len(codes) == 1:
-        return None
     return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_preloaded_language_models().build()
 
 
@@ -36,28 +37,32 @@ def _cyrillic_share(text: str) -> float:
     return sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff") / len(letters)
 
 
+def _same_script(text: str, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The configured languages written in the script of most of ``text``'s letters."""
+    cyrillic = _cyrillic_share(text) > 0.5
+    same = tuple(code for code in languages if (code in _CYRILLIC_LANGUAGES) == cyrillic)
+    return same or languages
+
+
 def detect_language(text: str, languages: tuple[str, ...], default: str | None = None) -> str | None:
-    """ISO 639-1 code of ``text`` among ``languages``; ``default`` when the text is too short."""
+    """ISO 639-1 code of ``text`` among ``languages``; ``default`` when the text is too short.
+
+    Only languages written in the text's script are candidates, so a short German sentence in a
+    Russian paragraph never inherits "ru" from its context, and Cyrillic text is Russian when
+    Russian is the only Cyrillic language configured.
+    """
     letters = sum(1 for ch in text if ch.isalpha())
     if letters == 0:
         return default
-    cyrillic = _cyrillic_share(text)
-    if cyrillic > 0.5 and "ru" in languages:
-        return "ru"
-    if letters < _MIN_CHARS_TO_JUDGE and default is not None:
-        return default
-    detector = _detector(tuple(languages))
-    if detector is None:
-        return languages[0]
-    if cyrillic < 0.05 and "ru" in languages and len(languages) > 1:
-        # Latin script is never Russian; ask only among the other languages.
-        others = tuple(code for code in languages if code != "ru")
-        detector = _detector(others) if len(others) > 1 else None
-        if detector is None:
-            return others[0]
-    found = detector.detect_language_of(text)
+    candidates = _same_script(text, tuple(languages))
+    fallback = default if default in candidates else None
+    if len(candidates) == 1:
+        return candidates[0]
+    if letters < _MIN_CHARS_TO_JUDGE and fallback is not None:
+        return fallback
+    found = _detector(candidates).detect_language_of(text)
     if found is None:
-        return default
+        return fallback or candidates[0]
     return found.iso_code_639_1.name.lower()
 
 

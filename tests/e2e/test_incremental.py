@@ -1,0 +1,147 @@
+"""Incremental runs, a hostile input folder and the landing-folder sensor, end to end."""
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from pipeline import definitions
+from pipeline.defs.automation.jobs import landing_folder_sensor
+from pipeline.lib.settings import PROJECT_ROOT
+
+SAMPLE = PROJECT_ROOT / "data" / "sample"
+FIRST_FILES = ("de_belarus_atomwaffen.txt", "de_belarus_atomwaffen.meta.json", "ru_kndr_kursk.txt")
+
+pytestmark = pytest.mark.e2e
+
+
+def _run(
+    input_dir: Path, output_dir: Path, monkeypatch, full_refresh: bool = False
+) -> dg.ExecuteInProcessResult:
+    monkeypatch.setenv("ALLIANCE_INPUT_DIR", str(input_dir))
+    monkeypatch.setenv("ALLIANCE_OUTPUT_DIR", str(output_dir))
+    monkeypatch.setenv("ALLIANCE_FULL_REFRESH", "true" if full_refresh else "false")
+    job = definitions.defs().resolve_job_def("alliance_pipeline")
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert result.success
+    return result
+
+
+def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.to_user_string() == asset:
+            return {key: value.value for key, value in event.materialization.metadata.items()}
+    raise KeyError(asset)
+
+
+def _table(output: Path, name: str) -> pl.DataFrame:
+    return pl.read_parquet(output / "latest" / "parquet" / f"{name}.parquet")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Four runs over one folder: initial, one new file, one changed file, full refresh."""
+    inbox, output = tmp_path_factory.mktemp("inbox"), tmp_path_factory.mktemp("out")
+    for name in FIRST_FILES:
+        shutil.copy(SAMPLE / name, inbox / name)
+    tables = {}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        results = {"initial": _run(inbox, output, monkeypatch)}
+        tables["initial"] = _table(output, "documents")
+        shutil.copy(SAMPLE / "de_leopard_panzer.md", inbox / "de_leopard_panzer.md")
+        results["new_file"] = _run(inbox, output, monkeypatch)
+        tables["new_file"] = _table(output, "documents")
+        with (inbox / "ru_kndr_kursk.txt").open("a", encoding="utf-8") as handle:
+            handle.write("\nВ Кремле заявили, что сотрудничество с КНДР будет продолжено.\n")
+        results["changed_file"] = _run(inbox, output, monkeypatch)
+        tables["changed_file"] = {name: _table(output, name) for name in ("documents", "events", "mentions")}
+        results["full_refresh"] = _run(inbox, output, monkeypatch, full_refresh=True)
+        tables["full_refresh"] = {name: _table(output, name) for name in ("documents", "events", "mentions")}
+    return results, tables
+
+
+def test_new_file_is_the_only_one_processed(runs):
+    results, tables = runs
+    assert _metadata(results["initial"], "raw_documents")["documents_read_this_run"] == 2
+    result = results["new_file"]
+    assert _metadata(result, "raw_documents")["documents_read_this_run"] == 1
+    assert _metadata(result, "raw_documents")["unchanged_files"] == 2
+    assert _metadata(result, "_clean_documents")["cleaned_this_run"] == 1
+    assert _metadata(result, "_nlp_shards")["documents_analysed_this_run"] == 1
+    assert _metadata(result, "_coded_documents")["coded_this_run"] == 1
+    before, after = tables["initial"], tables["new_file"]
+    assert after.height == before.height + 1
+    kept = after.join(before, on="doc_id", how="semi")
+    assert kept.drop("ingested_at").equals(before.sort("doc_id").drop("ingested_at"))
+    assert kept["ingested_at"].equals(
+        before.sort("doc_id")["ingested_at"]
+    )  # earlier results kept as they were
+
+
+def test_changed_file_supersedes_its_previous_version(runs):
+    results, tables = runs
+    assert _metadata(results["changed_file"], "raw_documents")["changed_files"] == 1
+    before, after = tables["new_file"], tables["changed_file"]["documents"]
+    old = before.filter(pl.col("source_path") == "ru_kndr_kursk.txt")["doc_id"].item()
+    new = after.filter(pl.col("source_path") == "ru_kndr_kursk.txt")
+    assert new.height == 1 and new["doc_id"].item() != old and "КНДР будет продолжено" in new["text"].item()
+    assert after.height == before.height
+    for name in ("events", "mentions"):
+        assert old not in tables["changed_file"][name]["doc_id"].to_list()
+
+
+def test_incremental_result_equals_full_refresh(runs):
+    results, tables = runs
+    assert _metadata(results["full_refresh"], "raw_documents")["documents_read_this_run"] == 3
+    for name, key in (("documents", "doc_id"), ("events", "event_id"), ("mentions", "mention_id")):
+        incremental = tables["changed_file"][name].sort(key).drop("ingested_at", strict=False)
+        full = tables["full_refresh"][name].sort(key).drop("ingested_at", strict=False)
+        assert incremental.equals(full), name
+
+
+def test_hostile_folder_runs_through(tmp_path, monkeypatch):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(SAMPLE / "de_minsk_sicherheitsvertrag.txt", inbox / "latin.txt")  # Windows-1252
+    (inbox / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "huge.txt").write_bytes(b"Russland und Belarus. " * (2 * 1024 * 1024 // 22))
+    (inbox / "feed.jsonl").write_text(json.dumps({"html": "<p>nur Navigation</p>"}) + '\n{"text": broken\n')
+    (inbox / "page.html").write_text(
+        "<html><head><script>alert(1)</script></head><body><script>var x=1;</script>"
+        "<nav><a href='/'>Home</a></nav><p>Menü</p></body></html>",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ALLIANCE_MAX_FILE_MB", "1")
+    _run(inbox, tmp_path / "out", monkeypatch)
+    documents, quarantine = _table(tmp_path / "out", "documents"), _table(tmp_path / "out", "quarantine")
+    reasons = dict(quarantine.select("source_path", "reason").iter_rows())
+    assert reasons == {
+        "binary.txt": "binary",
+        "empty.txt": "empty",
+        "huge.txt": "too_large",
+        "feed.jsonl#1": "no_article_text",
+        "feed.jsonl#2": "malformed_json",
+        "page.html": "no_article_text",
+    }
+    assert documents["source_path"].to_list() == ["latin.txt"]
+    assert all(detail for detail in quarantine["detail"])
+
+
+def test_landing_sensor_requests_runs_for_new_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_LANDING_DIR", str(tmp_path))
+    shutil.copy(SAMPLE / "ru_kndr_kursk.txt", tmp_path / "a.txt")
+    first = landing_folder_sensor(dg.build_sensor_context(cursor=None))
+    assert len(first.run_requests) == 1
+    request = first.run_requests[0]
+    assert request.run_config["resources"]["pipeline"]["config"]["input_dir"] == str(tmp_path)
+    assert request.tags["alliance/changed_files"] == "1"
+    idle = landing_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert isinstance(idle, dg.SkipReason)
+    shutil.copy(SAMPLE / "de_leopard_panzer.md", tmp_path / "b.md")
+    second = landing_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert len(second.run_requests) == 1 and second.run_requests[0].run_key != request.run_key
+    assert second.run_requests[0].tags["alliance/changed_files"] == "1"
