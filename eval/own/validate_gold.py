@@ -7,26 +7,11 @@ import pathlib
 import re
 import sys
 
+from pipeline.lib.schema import PLOVER_TYPES
+
 HERE = pathlib.Path(__file__).resolve().parent
 DOCS = HERE / "docs"
-TYPES = {
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "COOPERATE",
-    "AID",
-    "MOBILIZE",
-    "THREATEN",
-    "ACCUSE",
-    "REJECT",
-    "REQUEST",
-    "SANCTION",
-    "COERCE",
-    "ASSAULT",
-    "PROTEST",
-    "CONCEDE",
-    "RETREAT",
-}
+TYPES = set(PLOVER_TYPES)
 ORGS = {"NATO", "CSTO", "EU", "UN", "UNIONSTATE", "SCO", "BRICS", "AUKUS", "OSCE", "IAEA", "EAEU", "CIS"}
 DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 A3 = re.compile(r"^[A-Z]{3}$")

@@ -15,67 +15,35 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.lib.evaluation import Score
 from pipeline.lib.ingest.inputs import RawDocument, list_input_files, read_inputs
 from pipeline.lib.settings import Settings
 from pipeline.lib.text.clean import prepare_body
 from pipeline.lib.text.documents import clean_rows
 
 
-@dataclass
-class LineScore:
-    """Counts of one group of labelled lines."""
-
-    true_drop: int = 0
-    false_drop: int = 0
-    missed_drop: int = 0
-    kept: int = 0
-
-    def add(self, label: str, dropped: bool) -> None:
-        """Count one line."""
-        if dropped and label == "drop":
-            self.true_drop += 1
-        elif dropped:
-            self.false_drop += 1
-        elif label == "drop":
-            self.missed_drop += 1
-        else:
-            self.kept += 1
-
-    @property
-    def precision(self) -> float:
-        """Share of dropped lines that were labelled drop."""
-        dropped = self.true_drop + self.false_drop
-        return self.true_drop / dropped if dropped else 1.0
-
-    @property
-    def recall(self) -> float:
-        """Share of drop-labelled lines that were dropped."""
-        labelled = self.true_drop + self.missed_drop
-        return self.true_drop / labelled if labelled else 1.0
-
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
+def _count(score: Score, label: str, dropped: bool) -> None:
+    """Count one line: "drop" is the positive class."""
+    score.gold += label == "drop"
+    score.predicted += dropped
+    score.true_positive += dropped and label == "drop"
 
 
 @dataclass
 class CleaningReport:
     """Scores per corpus and overall, recall per kind of boilerplate, and the errors."""
 
-    by_corpus: dict[str, LineScore] = field(default_factory=dict)
-    by_kind: dict[str, LineScore] = field(default_factory=lambda: defaultdict(LineScore))
+    by_corpus: dict[str, Score] = field(default_factory=dict)
+    by_kind: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     lost_lines: list[str] = field(default_factory=list)  # article lines dropped
     missed_lines: list[str] = field(default_factory=list)  # boilerplate lines kept
 
     @property
-    def overall(self) -> LineScore:
+    def overall(self) -> Score:
         """All corpora together."""
-        total = LineScore()
+        total = Score()
         for score in self.by_corpus.values():
-            for name in ("true_drop", "false_drop", "missed_drop", "kept"):
-                setattr(total, name, getattr(total, name) + getattr(score, name))
+            total.add(score)
         return total
 
 
@@ -121,7 +89,7 @@ def evaluate_cleaning(labels_path: Path, folders: dict[str, Path], settings: Set
         if folder is None or not folder.is_dir():
             continue
         decisions = decisions_for_folder(folder, settings)
-        score = report.by_corpus.setdefault(corpus, LineScore())
+        score = report.by_corpus.setdefault(corpus, Score())
         for record in records:
             lines = decisions.get(record["source_path"])
             if lines is None or len(lines) != len(record["lines"]):
@@ -132,8 +100,8 @@ def evaluate_cleaning(labels_path: Path, folders: dict[str, Path], settings: Set
                 if label["sha1"] != _line_sha(text):
                     raise ValueError(f"{corpus}:{record['source_path']} line {label['i']}: text changed")
                 dropped = reason is not None
-                score.add(label["label"], dropped)
-                report.by_kind[label["kind"]].add(label["label"], dropped)
+                _count(score, label["label"], dropped)
+                _count(report.by_kind[label["kind"]], label["label"], dropped)
                 where = f"{corpus}:{record['source_path']}#{label['i']} [{label['kind']}]"
                 if dropped and label["label"] == "keep":
                     report.lost_lines.append(f"{where} dropped as {reason}: {text[:100]}")
@@ -149,12 +117,14 @@ def format_cleaning_report(report: CleaningReport) -> str:
     for name, score in rows:
         out.append(
             f"  {name:8s} P {score.precision:.3f}  R {score.recall:.3f}  F1 {score.f1:.3f}  "
-            f"(dropped {score.true_drop}+{score.false_drop} wrong, missed {score.missed_drop}, kept {score.kept})"
+            f"(labelled drop {score.gold}, dropped {score.predicted}, both {score.true_positive})"
         )
-    counts = Counter({kind: s.true_drop + s.missed_drop for kind, s in report.by_kind.items()})
+    counts = Counter({kind: s.gold for kind, s in report.by_kind.items()})
     out.append(
         "  recall per kind of boilerplate: "
-        + ", ".join(f"{kind} {report.by_kind[kind].true_drop}/{n}" for kind, n in counts.most_common() if n)
+        + ", ".join(
+            f"{kind} {report.by_kind[kind].true_positive}/{n}" for kind, n in counts.most_common() if n
+        )
     )
     out.append(f"Article lines lost ({len(report.lost_lines)}):")
     out += [f"  {line}" for line in report.lost_lines]

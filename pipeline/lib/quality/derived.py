@@ -41,12 +41,15 @@ def _with_document_text(frame: pl.DataFrame, documents: pl.DataFrame) -> pl.Data
 
 
 def with_document_checks(documents: pl.DataFrame, today: date | None = None) -> pl.DataFrame:
-    """documents + check_duplicate_known, check_published_in_range, is_duplicate (0/1)."""
+    """documents + check_duplicate_known, check_similarity_only_on_copies, check_published_in_range, is_duplicate (0/1)."""
     known = set(documents["doc_id"].to_list())
     return documents.with_columns(
         pl.col("duplicate_of").is_not_null().cast(pl.Float64).alias("is_duplicate"),
         (pl.col("duplicate_of").is_null() | pl.col("duplicate_of").is_in(list(known))).alias(
             "check_duplicate_known"
+        ),
+        (pl.col("duplicate_of").is_null() == pl.col("duplicate_similarity").is_null()).alias(
+            "check_similarity_only_on_copies"
         ),
         _date_ok("published_date", today).alias("check_published_in_range"),
     )
