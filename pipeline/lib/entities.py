@@ -16,9 +16,10 @@ from pathlib import Path
 import polars as pl
 from spacy.tokens import Doc, DocBin
 
-from pipeline.lib.actors.dictionary import ActorDictionary
+from pipeline.lib.actors.dictionary import Actor, ActorDictionary
 from pipeline.lib.actors.resolve import actor_code_on
 from pipeline.lib.nlp.components import ACTOR_SPANS
+from pipeline.lib.nlp.persons import UNRESOLVED_KEY
 from pipeline.lib.nlp.pipelines import load_pipeline
 from pipeline.lib.schema import MENTIONS
 
@@ -74,11 +75,14 @@ def analyse(
 def mentions_of(doc: Doc, language: str, dictionary: ActorDictionary) -> list[dict]:
     """Mention rows for the actor spans of one analysed sentence."""
     context = SentenceContext.from_doc(doc)
+    unresolved = doc.user_data.get(UNRESOLVED_KEY, {})
     rows = []
     for span in doc.spans.get(ACTOR_SPANS, []):
         start = context.char_start + span.start_char
         end = context.char_start + span.end_char
         actor = dictionary.by_id(span.id_) if span.id_ else None
+        details = unresolved.get(f"{span.start_char}:{span.end_char}", {}) if actor is None else {}
+        state = dictionary.by_id(details["state_actor_id"]) if details.get("state_actor_id") else None
         rows.append(
             {
                 "mention_id": mention_id(context.doc_id, start, end),
@@ -89,11 +93,18 @@ def mentions_of(doc: Doc, language: str, dictionary: ActorDictionary) -> list[di
                 "text": span.text,
                 "label": span.label_,
                 "actor_id": actor.actor_id if actor else None,
-                "country": actor_code_on(actor, context.published_date) if actor else None,
+                "country": actor_code_on(actor or state, context.published_date) if actor or state else None,
+                "role": _role_title(actor, context.published_date) if actor else details.get("role"),
                 "language": language,
             }
         )
     return rows
+
+
+def _role_title(actor: Actor, day: date | None) -> str | None:
+    """The office a known person held on ``day`` (None for states, organisations, undated text)."""
+    role = actor.role_on(day) if actor.kind == "PERSON" else None
+    return role.title if role else None
 
 
 def write_shard(docs: list[Doc], path: Path) -> None:

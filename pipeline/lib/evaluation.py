@@ -100,31 +100,42 @@ def score_events(gold_events: list[dict], predicted: list[dict]) -> Score:
 
 
 def _norm_name(name: str) -> str:
-    return re.sub(r"[^a-z0-9 ]", "", name.lower()).strip()
+    """Case-folded words of a name, any script ("Дмитрий Песков" keeps its letters)."""
+    return " ".join(re.sub(r"[^\w ]", " ", name.casefold()).split())
+
+
+def _names_of(predicted: dict) -> list[str]:
+    """A predicted actor's name, code and aliases in every language, normalised."""
+    names = [predicted.get("name") or "", predicted.get("code") or "", *(predicted.get("aliases") or [])]
+    return [normalised for normalised in (_norm_name(name) for name in names) if normalised]
 
 
 def _actor_matches(gold: dict, predicted: dict) -> bool:
+    """Same Wikidata id; or same kind and country, and a name of the gold actor among the predicted one's names.
+
+    Gold names may be written in any language and transliteration ("Dmitri Peskow", "ОДКБ"), so
+    they are compared with every alias of the predicted actor: a person matches on the surname,
+    an organisation on a shared name word (half of the shorter name at least).
+    """
     if gold.get("wikidata") and predicted.get("wikidata_id"):
         return gold["wikidata"] == predicted["wikidata_id"]
     if gold["kind"] != predicted["kind"]:
         return False
     if gold["kind"] == "STATE":
         return gold.get("country") == predicted.get("country")
-    gold_name, pred_name = _norm_name(gold["name"]), _norm_name(predicted["name"])
-    if gold["kind"] == "PERSON":
-        same_surname = gold_name.split()[-1:] == pred_name.split()[-1:]
-        return same_surname and gold.get("country") in (None, predicted.get("country"))
     if gold.get("country") and predicted.get("country") and gold["country"] != predicted["country"]:
         return False
+    gold_name = _norm_name(gold["name"])
+    if gold["kind"] == "PERSON":
+        surname = gold_name.split()[-1:]
+        return bool(surname) and any(name.split()[-1:] == surname for name in _names_of(predicted))
     gold_words = set(gold_name.split()) - _STOP_WORDS
-    pred_words = set(predicted_name_words(predicted)) - _STOP_WORDS
-    # Overlap coefficient: "Union State" names the "Union State of Russia and Belarus".
-    return len(gold_words & pred_words) / max(1, min(len(gold_words), len(pred_words))) >= 0.5
-
-
-def predicted_name_words(predicted: dict) -> list[str]:
-    """Words of a predicted actor's name and code (organisations are often named by their code)."""
-    return _norm_name(f"{predicted['name']} {predicted.get('code') or ''}").split()
+    for name in _names_of(predicted):
+        words = set(name.split()) - _STOP_WORDS
+        # Overlap coefficient: "Union State" names the "Union State of Russia and Belarus".
+        if gold_words and words and len(gold_words & words) / min(len(gold_words), len(words)) >= 0.5:
+            return True
+    return False
 
 
 def score_actors(gold_actors: list[dict], predicted: list[dict]) -> Score:
@@ -137,6 +148,18 @@ def score_actors(gold_actors: list[dict], predicted: list[dict]) -> Score:
             unmatched.remove(hit)
             score.true_positive += 1
     return score
+
+
+def unresolved_persons(mentions: pl.DataFrame) -> list[dict]:
+    """Persons found without a dictionary entry, one per surname, as predicted actors."""
+    persons: dict[str, dict] = {}
+    rows = mentions.filter(pl.col("actor_id").is_null() & (pl.col("label") == "PERSON"))
+    for row in rows.sort("char_start").iter_rows(named=True):
+        surname = _norm_name(row["text"]).split()[-1:]
+        if surname:
+            found = persons.setdefault(surname[0], {"name": row["text"], "kind": "PERSON", "country": None})
+            found["country"] = found["country"] or row.get("country")
+    return list(persons.values())
 
 
 def evaluate_release(release: Path, gold_path: Path) -> dict[str, dict[str, Score]]:
@@ -159,6 +182,7 @@ def evaluate_release(release: Path, gold_path: Path) -> dict[str, dict[str, Scor
             else []
         )
         doc_actors = actors.filter(pl.col("actor_id").is_in(actor_ids)).to_dicts()
+        doc_actors += unresolved_persons(mentions.filter(pl.col("doc_id") == doc_id)) if doc_id else []
         for table, score in (
             ("events", score_events(gold["events"], doc_events)),
             ("actors", score_actors(gold["actors"], doc_actors)),

@@ -220,7 +220,16 @@ MENTIONS = Table(
         Column("text", pl.String, "The mention as written.", True),
         Column("label", pl.String, "STATE, PERSON or ORG.", True),
         Column("actor_id", pl.String, "Resolved actor, null when unresolved."),
-        Column("country", pl.String, "State the mention is coded to on the document's date."),
+        Column(
+            "country",
+            pl.String,
+            "State the mention is coded to on the document's date; for an unresolved person, the state named with the office (null when none).",
+        ),
+        Column(
+            "role",
+            pl.String,
+            "Office of a person: for a known person the role held on the document's date ('Minister of Defence'), for an unresolved one the office phrase before the name ('Wirtschaftsminister'); else null.",
+        ),
         Column("language", pl.String, "Language of the sentence.", True),
     ),
 )

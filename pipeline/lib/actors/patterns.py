@@ -23,12 +23,15 @@ _GERMAN_ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 
 
 def _german_name_forms(name: str) -> set[str]:
-    """Nominative plus genitive (-s) of the head, and weak endings of attributive words."""
+    """Nominative plus genitive (-s, -es) of the head, and weak endings of attributive words."""
     words = name.split()
     last = words[-1]
     heads = {last}
     if last[-1:].isalpha() and last[-1].lower() not in "sxzß":
         heads.add(last + "s")
+    if last[-1:].isalpha() and last[-1].lower() not in "aeiouyäöü" and len(last) > 3:
+        # Strong nouns also take -es: "des Unionsstaates", "des Sicherheitsrates", "des Kongresses".
+        heads.add(last + "es")
     prefixes = [[]]
     for word in words[:-1]:
         variants = {word}
@@ -94,6 +97,10 @@ def actor_patterns(dictionary: ActorDictionary, language: str) -> list[dict]:
             entries.extend((surface, actor.actor_id, form) for surface in surfaces if surface.strip())
     patterns: list[dict] = []
     for surface, actor_id, form in sorted(set(_unambiguous(entries))):
+        if form == "name" and surface[:1].islower():
+            # Written in lowercase in the dictionary ("russischen Armee", "российская армия"):
+            # the text may too, like an adjective, so the mention filter must not demand a capital.
+            form = "adj"
         pattern_id = f"{actor_id}#{form}"
         if is_abbreviation(surface):
             patterns.append({"label": labels[actor_id], "id": pattern_id, "pattern": [{"ORTH": surface}]})

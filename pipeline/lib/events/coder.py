@@ -21,6 +21,7 @@ from pipeline.lib.actors.resolve import actor_code_on
 from pipeline.lib.entities import SentenceContext
 from pipeline.lib.events.lexicon import Cues, EventLexicon, TriggerEntry
 from pipeline.lib.nlp.components import ACTOR_SPANS, TRIGGER_SPANS
+from pipeline.lib.nlp.persons import UNRESOLVED_KEY
 from pipeline.lib.places import find_place
 from pipeline.lib.text.dates import find_dates
 
@@ -36,7 +37,7 @@ class ActorHit:
 
     start: int
     end: int
-    actor_id: str
+    actor_id: str | None  # None: a person the dictionary does not know, coded by the office's state
     code: str
     text: str
     marked: str | None  # "target", "source", "locative" or None
@@ -65,14 +66,18 @@ def actor_hits(
 ) -> list[ActorHit]:
     """Actor mentions resolved to a code on ``day``, with their preposition marks."""
     hits = []
+    unresolved = doc.user_data.get(UNRESOLVED_KEY, {})
     for span in doc.spans.get(ACTOR_SPANS, []):
-        if not span.id_:
-            continue
-        code = actor_code_on(dictionary.by_id(span.id_), day)
+        if span.id_:
+            actor_id, actor = span.id_, dictionary.by_id(span.id_)
+        else:
+            state = unresolved.get(f"{span.start_char}:{span.end_char}", {}).get("state_actor_id")
+            actor_id, actor = None, dictionary.by_id(state) if state else None
+        code = actor_code_on(actor, day) if actor else None
         if code:
             hits.append(
                 ActorHit(
-                    span.start, span.end, span.id_, code, span.text, _marked(doc, span.start, cues, language)
+                    span.start, span.end, actor_id, code, span.text, _marked(doc, span.start, cues, language)
                 )
             )
     return hits

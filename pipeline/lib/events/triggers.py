@@ -195,7 +195,8 @@ class TriggerIndex:
 
 
 @lru_cache(maxsize=1)
-def _morph_analyzer():
+def morph_analyzer():
+    """The process-wide pymorphy3 analyser (None if pymorphy3 is missing)."""
     try:
         import pymorphy3
     except ImportError:  # pragma: no cover - pymorphy3 ships with the pipeline
@@ -211,7 +212,7 @@ def _russian_aliases(vocab: frozenset[str]) -> dict[str, frozenset[str]]:
     "убит", "вину"). We list every inflected form of every lexicon word and keep
     those that are ambiguous in this way, so that they still match.
     """
-    morph = _morph_analyzer()
+    morph = morph_analyzer()
     if morph is None:
         return {}
     aliases: dict[str, set[str]] = {}

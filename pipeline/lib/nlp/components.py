@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.lib.actors.patterns import FORMS
 from pipeline.lib.events.lexicon import load_event_lexicon
-from pipeline.lib.events.triggers import TriggerIndex
+from pipeline.lib.events.triggers import TriggerIndex, morph_analyzer
+from pipeline.lib.nlp.persons import NatashaPersons, UnknownPersons
 
 ACTOR_SPANS = "actors"
 TRIGGER_SPANS = "triggers"
@@ -15,11 +18,32 @@ TRIGGER_SPANS = "triggers"
 _LOWERCASE_FORMS = {"de": {"adj"}, "ru": {"adj", "dem"}, "en": set()}
 
 
+_NAME_TAGS = ("Geox", "Name", "Surn", "Patr", "Orgn", "Abbr")
+
+
+@lru_cache(maxsize=65536)
+def russian_name_lemma(word: str) -> str:
+    """The lemma of a capitalised Russian word that spaCy left unlemmatised.
+
+    Without POS tags spaCy's pymorphy3 lemmatizer gives up on forms with several lemmas
+    ("Индии": индия or индий); for a capitalised word the likeliest proper-noun reading is the
+    one meant, so names and places still match in every case. Words without a proper-noun
+    reading (a capitalised verb at the start of a sentence) keep their form, as before.
+    """
+    parses = morph_analyzer().parse(word) if morph_analyzer() is not None else []
+    named = [parse for parse in parses if any(tag in parse.tag for tag in _NAME_TAGS)]
+    best = max(named, key=lambda parse: parse.score, default=None)
+    return best.normal_form if best is not None else word.lower()
+
+
 @Language.component("alliance_norms")
 def alliance_norms(doc: Doc) -> Doc:
     """Set each token's NORM to its lowercase lemma: the key that rules and lexicons match on."""
+    russian = doc.lang_ == "ru"
     for token in doc:
         lemma = token.lemma_ or token.text
+        if russian and lemma == token.text and token.text[:1].isupper() and token.is_alpha:
+            lemma = russian_name_lemma(token.text)
         token.norm_ = lemma.lower()
     return doc
 
@@ -52,6 +76,18 @@ class ActorMentionFilter:
             kept.append(Span(doc, span.start, span.end, label=span.label_, span_id=actor_id, kb_id=form))
         doc.spans[self.spans_key] = kept
         return doc
+
+
+@Language.factory("unknown_persons", default_config={"spans_key": ACTOR_SPANS})
+def make_unknown_persons(nlp: Language, name: str, spans_key: str) -> UnknownPersons:
+    """Factory for :class:`pipeline.lib.nlp.persons.UnknownPersons`."""
+    return UnknownPersons(nlp.lang, spans_key)
+
+
+@Language.factory("natasha_persons")
+def make_natasha_persons(nlp: Language, name: str) -> NatashaPersons:
+    """Factory for :class:`pipeline.lib.nlp.persons.NatashaPersons` (Russian NER)."""
+    return NatashaPersons()
 
 
 @Language.factory("event_triggers", default_config={"spans_key": TRIGGER_SPANS})

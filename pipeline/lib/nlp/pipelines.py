@@ -4,7 +4,7 @@ The base is configuration: a blank pipeline by default (no trained model can be 
 offline), or an installed trained pipeline named in ``Settings.spacy_models`` (e.g.
 ``de=de_core_news_md``). The project's own components are added on top of either:
 lemmatizer (if the base has none), NORM = lowercase lemma, the actor span ruler, the mention
-filter and the event trigger marker.
+filter, natasha person NER (Russian), persons found by their office, and the event trigger marker.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pipeline.lib.nlp.components import ACTOR_SPANS
 # Lemmatizer mode per language for blank pipelines: lookup tables ship in spacy-lookups-data,
 # pymorphy3's Russian dictionaries ship in pymorphy3-dicts-ru.
 LEMMATIZER_MODES = {"de": "lookup", "en": "lookup", "ru": "pymorphy3"}
+# Person-name NER that runs offline, per language (natasha's Russian weights ship in its wheel).
+NER_LANGUAGES = {"ru": "natasha_persons"}
 
 
 def _base(language: str, model: str | None) -> Language:
@@ -51,6 +53,9 @@ def load_pipeline(language: str, model: str | None = None) -> Language:
         },
     )
     nlp.add_pipe("actor_mention_filter")
+    if language in NER_LANGUAGES:
+        nlp.add_pipe(NER_LANGUAGES[language])
+    nlp.add_pipe("unknown_persons")
     nlp.add_pipe("event_triggers")
     if added_lemmatizer:
         # Initialise only what we added: a trained base keeps its weights.
