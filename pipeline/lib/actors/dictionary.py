@@ -18,6 +18,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
 
+from pipeline.lib.yaml_cache import load_yaml
+
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "actors"
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -180,7 +182,7 @@ def _check_actor(actor: Actor) -> list[str]:
 def _read_file(path: Path) -> list[Actor]:
     """Parse one YAML file into actors, raising ValueError that names file and actor."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
+        raw = load_yaml(path, _YamlLoader)
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: invalid YAML: {exc}") from exc
     if raw is None:

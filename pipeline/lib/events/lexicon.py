@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline.lib.yaml_cache import load_yaml
+
 DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicons"
 
 _CAMEO_RE = re.compile(r"^\d{2,4}$")
@@ -192,7 +194,7 @@ class EventLexicon(BaseModel):
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LexiconLoader)
+        data = load_yaml(path, _LexiconLoader)
     except yaml.YAMLError as exc:
         raise ValueError(f"{path.name}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):
