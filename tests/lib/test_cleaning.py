@@ -145,3 +145,13 @@ def test_remover_on_the_labelled_lines():
     assert set(report.by_corpus) == {"sample", "own"}
     assert report.lost_lines == []
     assert report.overall.recall >= 0.9
+
+
+def test_line_that_repeats_a_long_passage_is_scraped_residue():
+    teaser = "Trotz des schwindenden Einflusses in der Region bleibt die Regierung bei ihrer Linie und liefert keine Systeme."
+    glued = f"jetzt fragen{teaser}{teaser[:80]}"
+    result = remove_boilerplate(f"{glued}\n{BODY}")
+    assert result.removed == [("self_repeating", glued)]
+    # A paragraph that repeats a short phrase is article text.
+    quote = "„Wir werden liefern“, sagte er. Und noch einmal: „Wir werden liefern“, wenn die Lage es erlaubt, fügte er an."
+    assert remove_boilerplate(quote).removed == []

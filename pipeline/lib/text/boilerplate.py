@@ -27,6 +27,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·]|#{1,6})\s+")
 _MIN_REPEAT_CHARS = 25
+_SELF_REPEAT_WORDS = 10  # a line repeating a run of this many words within itself is scraped residue
 _PASSAGE_WORDS = 6  # a line all of whose word 6-grams occurred earlier repeats an earlier passage
 _FRAGMENT_WORDS = 3
 _SUBHEAD_WORDS = 8
@@ -137,6 +138,20 @@ def is_meta_line(line: str) -> bool:
     )
 
 
+def repeats_itself(line: str) -> bool:
+    """True for a line that holds the same long passage twice: a scraped teaser or caption printed
+    as title and description, glued into one line. Edited article text does not repeat a run of
+    ``_SELF_REPEAT_WORDS`` words verbatim within one paragraph."""
+    words = _repeat_key(line).split()
+    seen: set[tuple[str, ...]] = set()
+    for index in range(len(words) - _SELF_REPEAT_WORDS + 1):
+        gram = tuple(words[index : index + _SELF_REPEAT_WORDS])
+        if gram in seen:
+            return True
+        seen.add(gram)
+    return False
+
+
 def link_share(line: str) -> float:
     """Share of the visible characters of a line that are markdown link texts."""
     visible = strip_markup(line)
@@ -153,6 +168,8 @@ def line_reason(line: str, cues: tuple[tuple[str, re.Pattern[str]], ...]) -> str
     words = _WORD.findall(visible)
     if not words:
         return "no_words"
+    if repeats_itself(visible):
+        return "self_repeating"
     if is_date_stamp(visible):
         return "date_stamp"
     if is_meta_line(visible):
