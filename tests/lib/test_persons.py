@@ -69,6 +69,8 @@ def test_unknown_person_coded_by_office_and_nationality(language, text, expected
         ("en", "Analyst Jane Roe of the Carnegie Endowment doubts it."),
         ("en", "The journalist Tom Brady wrote that the minister resigned."),
         ("ru", "Политолог Иван Петров считает, что договор не будет подписан."),
+        ("ru", "По мнению индийского журналиста-международника Арджуна Мехты, визит удался."),
+        ("en", "President Recep Tayyip Erdogan spoke."),  # first names of a known person
     ],
 )
 def test_no_unknown_person_for_experts_known_persons_or_bare_offices(language, text):

@@ -105,6 +105,8 @@ def _name_after(doc: Doc, start: int, taken: set[int], words: OfficeWords) -> tu
         end -= 1
     if end == start or all(len(doc[i].text) < 2 for i in range(start, end)):
         return None
+    if end in taken and end < len(doc) and _is_name_token(doc[end]):
+        return None  # first names of a known person ("Tayyip" before "Erdoğan"): not someone else
     return start, end
 
 
@@ -131,8 +133,10 @@ class UnknownPersons:
                     experts.add((start, end))
                 else:
                     found.setdefault((start, end), (country, role))
+        expert_tokens = {i for start, end in experts for i in range(start, end)}
         for span in doc.spans.get(NER_SPANS, []):
-            if not any(i in taken for i in range(span.start, span.end)):
+            tokens = range(span.start, span.end)
+            if not any(i in taken or i in expert_tokens for i in tokens):
                 found.setdefault((span.start, span.end), (None, ""))
         unresolved = dict(doc.user_data.get(UNRESOLVED_KEY, {}))
         spans = [
@@ -168,7 +172,7 @@ class UnknownPersons:
                 index = phrase_end = span.end
             elif self.words.is_modifier(token) or self.words.is_office(token) or self._is_genitive(token):
                 index = phrase_end = index + 1
-            elif token.text == "," or token.text in "'’" or token.lower_ in ("'s", "’s"):
+            elif token.text in (",", "-", "'", "’") or token.lower_ in ("'s", "’s"):
                 index += 1
             else:
                 break
