@@ -50,6 +50,11 @@ def _unresolved(language: str, text: str) -> dict[str, tuple[str | None, str | N
             {"Аббас Карими": ("IRN", "Министр иностранных дел")},
         ),
         (
+            "de",
+            "Der russische Botschafter in Berlin, Sergej Markow, nannte die Entscheidung gefährlich.",
+            {"Sergej Markow": ("RUS", "Botschafter")},
+        ),
+        (
             "ru",
             "Белорусский министр экономики Александр Червяков заявил об этом в пятницу.",
             {"Александр Червяков": ("BLR", "министр экономики")},

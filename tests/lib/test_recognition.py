@@ -31,6 +31,8 @@ def _actor_ids(language: str, text: str) -> list[str]:
         ("ru", "Лукашенко встретился с Шойгу и Ким Чен Ыном.", [LUKASHENKO, SHOIGU, KIM]),
         ("ru", "Российских военных направили в Белоруссию.", [RUS, BLR]),
         ("ru", "КНДР и Украины касается это заявление.", [PRK, UKR]),
+        ("de", "US-Präsident und Kreml-Sprecher über OVKS-Truppen.", ["Q30", RUS, "ae:org/csto"]),
+        ("de", "Finnisch-russische Gespräche über den Ukraine-Krieg.", ["Q33", RUS, UKR]),
     ],
 )
 def test_inflected_and_transliterated_forms(language, text, expected):
@@ -48,3 +50,8 @@ def test_inflected_and_transliterated_forms(language, text, expected):
 def test_common_words_are_not_actors(language, text):
     ids = _actor_ids(language, text)
     assert "Q30" not in ids  # "us" the pronoun is never the United States
+
+
+def test_hyphen_compounds_without_actors_stay_whole():
+    doc = load_pipeline("de")("Das E-Mail-Postfach und die Leopard-Panzer.")
+    assert [token.text for token in doc] == ["Das", "E-Mail-Postfach", "und", "die", "Leopard-Panzer", "."]

@@ -107,3 +107,21 @@ def actor_patterns(dictionary: ActorDictionary, language: str) -> list[dict]:
         else:
             patterns.append({"label": labels[actor_id], "id": pattern_id, "pattern": surface})
     return patterns
+
+
+def single_word_surfaces(dictionary: ActorDictionary, language: str) -> frozenset[str]:
+    """Actor surfaces of one word (names, abbreviations, metonyms, adjective forms), lowercased.
+
+    Used to split German hyphen compounds whose parts name actors ("US-Präsident",
+    "OVKS-Truppen", "finnisch-russische") so that the parts can be recognised.
+    """
+    words = set()
+    for surface, _, _ in _unambiguous(
+        (surface, actor.actor_id, form)
+        for actor in dictionary.actors
+        for form, surfaces in surface_forms(actor, language).items()
+        for surface in surfaces
+    ):
+        if surface.strip() and " " not in surface and "-" not in surface:
+            words.add(surface.lower())
+    return frozenset(words)

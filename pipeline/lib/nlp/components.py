@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.lib.actors.patterns import FORMS
+from pipeline.lib.actors.dictionary import load_actor_dictionary
+from pipeline.lib.actors.patterns import FORMS, single_word_surfaces
 from pipeline.lib.events.lexicon import load_event_lexicon
 from pipeline.lib.events.triggers import TriggerIndex, morph_analyzer
 from pipeline.lib.nlp.persons import NatashaPersons, UnknownPersons
@@ -18,6 +20,7 @@ TRIGGER_SPANS = "triggers"
 _LOWERCASE_FORMS = {"de": {"adj"}, "ru": {"adj", "dem"}, "en": set()}
 
 
+_HYPHEN = re.compile(r"(-)")
 _NAME_TAGS = ("Geox", "Name", "Surn", "Patr", "Orgn", "Abbr")
 
 
@@ -46,6 +49,37 @@ def alliance_norms(doc: Doc) -> Doc:
             lemma = russian_name_lemma(token.text)
         token.norm_ = lemma.lower()
     return doc
+
+
+@Language.factory("hyphen_actor_split")
+def make_hyphen_actor_split(nlp: Language, name: str) -> HyphenActorSplit:
+    """Factory for :class:`HyphenActorSplit` with the language's one-word actor surfaces."""
+    return HyphenActorSplit(single_word_surfaces(load_actor_dictionary(), nlp.lang))
+
+
+class HyphenActorSplit:
+    """Split hyphen compounds that contain an actor name into their parts ("US-Präsident").
+
+    German writes "US-Präsident", "Kreml-Sprecher", "OVKS-Truppen", "finnisch-russische" as one
+    token; split into "US", "-", "Präsident", the actor part can be recognised like any other
+    word. Runs right after the tokenizer, so that lemmas and norms are made for the parts.
+    """
+
+    def __init__(self, surfaces: frozenset[str]) -> None:
+        self.surfaces = surfaces
+
+    def __call__(self, doc: Doc) -> Doc:
+        with doc.retokenize() as retokenizer:
+            for token in doc:
+                text = token.text
+                if "-" not in text[1:-1] or len(text) < 4:
+                    continue
+                parts = [part for part in _HYPHEN.split(text) if part]
+                words = [part for part in parts if part != "-"]
+                if len(words) < 2 or not any(word.lower() in self.surfaces for word in words):
+                    continue
+                retokenizer.split(token, parts, heads=[(token, 0)] * len(parts))
+        return doc
 
 
 @Language.factory("actor_mention_filter", default_config={"spans_key": ACTOR_SPANS})

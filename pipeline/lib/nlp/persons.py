@@ -32,7 +32,26 @@ NER_SPANS = "ner_persons"
 _MAX_NAME_TOKENS = 4
 _MAX_PHRASE_TOKENS = 6  # office phrase words between the office word and the name
 _COUNTRY_BEFORE = 3  # tokens before the office word where a nationality may stand
-_ROLE_FILLERS = {"the", "der", "die", "das", "des", "den", "und", "and", "и", "of", "for", "für"}
+_ROLE_FILLERS = {
+    "the",
+    "der",
+    "die",
+    "das",
+    "des",
+    "den",
+    "und",
+    "and",
+    "и",
+    "of",
+    "for",
+    "für",
+    "in",
+    "to",
+    "at",
+    "bei",
+    "в",
+    "при",
+}
 _NAME_JOINERS = {"-", "von", "van", "de", "del", "da", "bin", "ibn", "al", "el", "le", "jr.", "jr"}
 
 
@@ -187,9 +206,12 @@ class UnknownPersons:
             role_start -= 1
         while role_start < office.i and doc[role_start].lower_ in _ROLE_FILLERS:
             role_start += 1
-        role = " ".join(
+        words = [
             token.text for token in doc[role_start:phrase_end] if token.i not in taken and not token.is_punct
-        )
+        ]
+        while words and words[-1].lower() in _ROLE_FILLERS:  # "Botschafter in [Berlin]"
+            words.pop()
+        role = " ".join(words)
         return [(name[0], name[1], self._country_near(doc, office.i, name[0], actors), role)]
 
     def _is_genitive(self, token: Token) -> bool:

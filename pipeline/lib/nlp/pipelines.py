@@ -22,6 +22,8 @@ from pipeline.lib.nlp.components import ACTOR_SPANS
 # Lemmatizer mode per language for blank pipelines: lookup tables ship in spacy-lookups-data,
 # pymorphy3's Russian dictionaries ship in pymorphy3-dicts-ru.
 LEMMATIZER_MODES = {"de": "lookup", "en": "lookup", "ru": "pymorphy3"}
+# Languages whose tokenizer keeps hyphen compounds ("US-Präsident") as one token.
+HYPHEN_COMPOUND_LANGUAGES = {"de"}
 # Person-name NER that runs offline, per language (natasha's Russian weights ship in its wheel).
 NER_LANGUAGES = {"ru": "natasha_persons"}
 
@@ -36,6 +38,8 @@ def _base(language: str, model: str | None) -> Language:
 def load_pipeline(language: str, model: str | None = None) -> Language:
     """The full pipeline for ``language`` (built once per process and cached)."""
     nlp = _base(language, model)
+    if language in HYPHEN_COMPOUND_LANGUAGES:
+        nlp.add_pipe("hyphen_actor_split", first=True)
     added_lemmatizer = False
     if "lemmatizer" not in nlp.pipe_names and language in LEMMATIZER_MODES:
         nlp.add_pipe("lemmatizer", config={"mode": LEMMATIZER_MODES[language]})
