@@ -274,6 +274,12 @@ EVENTS = Table(
         Column("confidence", pl.Float64, "0..1, how sure the coder is (see README).", True),
         Column("story_id", pl.String, "Same real-world happening across documents.", True),
         Column("num_sources", pl.Int64, "Distinct canonical documents reporting the story.", True),
+        Column(
+            "doc_mentions",
+            pl.Int64,
+            "Sentences of this document that report the same happening (same story, status and polarity); the row keeps the most confident one.",
+            True,
+        ),
     ),
 )
 

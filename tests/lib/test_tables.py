@@ -181,3 +181,26 @@ def test_document_fields_scored_against_gold(tmp_path):
         "published_date": (1, 2),  # a date where the gold has none is wrong
         "duplicate_of": (2, 2),
     }
+
+
+def test_one_event_per_happening_per_document():
+    from pipeline.lib.events.assemble import merge_within_documents
+
+    events = pl.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3", "e4", "e5"],
+            "doc_id": ["d1", "d1", "d1", "d1", "d2"],
+            "story_id": ["s1", "s1", "s1", "s2", "s1"],
+            "status": ["occurred", "occurred", "planned", "occurred", "occurred"],
+            "negated": [False, False, False, False, False],
+            "sentence_index": [4, 1, 2, 3, 0],
+            "confidence": [0.85, 0.6, 0.6, 0.6, 0.6],
+            "doc_mentions": [1, 1, 1, 1, 1],
+        }
+    )
+    merged = merge_within_documents(events)
+    rows = {row["event_id"]: row["doc_mentions"] for row in merged.iter_rows(named=True)}
+    # e1 and e2 report one happening in d1: the more confident e1 stays and counts both sentences;
+    # the planned report (e3), another story (e4) and another document (e5) stay separate.
+    assert rows == {"e1": 2, "e3": 1, "e4": 1, "e5": 1}
+    assert merge_within_documents(merged).sort("event_id").equals(merged.sort("event_id"))

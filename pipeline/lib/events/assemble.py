@@ -43,17 +43,35 @@ def code_shards(
 
 STORY_COLUMNS = ("story_id", "num_sources")
 CANDIDATE_SCHEMA = {name: dtype for name, dtype in EVENTS.polars_schema.items() if name not in STORY_COLUMNS}
+# One event per happening per document: rows of one document with the same story, status and
+# polarity are mentions of the same happening.
+_HAPPENING = ["doc_id", "story_id", "status", "negated"]
 
 
 def candidates_frame(rows: list[dict]) -> pl.DataFrame:
-    """Coded event rows (before stories) as a table."""
-    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, strict=False)
+    """Coded event rows (before stories) as a table; each row is one sentence's report."""
+    schema = {name: dtype for name, dtype in CANDIDATE_SCHEMA.items() if name != "doc_mentions"}
+    frame = pl.DataFrame(rows, schema=schema, strict=False)
+    return frame.with_columns(pl.lit(1, pl.Int64).alias("doc_mentions")).select(CANDIDATE_SCHEMA.keys())
+
+
+def merge_within_documents(events: pl.DataFrame) -> pl.DataFrame:
+    """Keep one row per happening per document: the most confident report, then the earliest.
+
+    ``doc_mentions`` adds up the sentences that reported it (rows kept from an earlier run
+    bring their count along, so merging again gives the same table).
+    """
+    counts = events.group_by(_HAPPENING).agg(pl.col("doc_mentions").sum().alias("_mentions"))
+    best = events.sort(["confidence", "sentence_index", "event_id"], descending=[True, False, False]).unique(
+        subset=_HAPPENING, keep="first", maintain_order=True
+    )
+    merged = best.join(counts, on=_HAPPENING, how="left", nulls_equal=True)
+    return merged.with_columns(pl.col("_mentions").alias("doc_mentions")).drop("_mentions")
 
 
 def events_frame(candidates: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
-    """Event candidates with stories, conformed to the published schema and sorted by id."""
+    """Event candidates with stories, one per happening per document, in the published schema."""
     if candidates.is_empty():
         return EVENTS.empty()
-    return EVENTS.conform(assign_stories(candidates.select(CANDIDATE_SCHEMA.keys()), documents)).sort(
-        "event_id"
-    )
+    storied = assign_stories(candidates.select(CANDIDATE_SCHEMA.keys()), documents)
+    return EVENTS.conform(merge_within_documents(storied)).sort("event_id")
