@@ -35,13 +35,15 @@ _BODY_WORDS = 12
 # Words that may stand beside a date in a date/time stamp line ("Stand: 06.12.2024, 14:35 Uhr").
 _STAMP_WORDS = re.compile(
     r"\b(?:uhr|um|am|vom|stand|aktualisiert|veröffentlicht|zuletzt|erstellt|updated|published|"
-    r"posted|last|on|at|gmt|utc|mez|msk|cet|cest|обновлено|опубликовано|в|г|года|мск|"
+    r"posted|last|modified|geändert|by|on|at|gmt|utc|mez|mesz|msk|cet|cest|обновлено|опубликовано|"
+    r"дата|публикации|в|от|г|года|мск|dpa|afp|epd|kna|ap|reuters|"
     r"jan(?:uar)?|feb(?:ruar)?|märz|mär|apr(?:il)?|mai|jun[ie]?|jul[iy]?|aug(?:ust)?|sept?(?:ember)?|"
     r"okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|dez(?:ember)?|dec(?:ember)?|march|may|"
     r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday|января|февраля|марта|апреля|мая|июня|июля|августа|"
     r"сентября|октября|ноября|декабря|понедельник|вторник|среда|четверг|пятница|суббота|"
-    r"воскресенье|am|pm)\b",
+    r"воскресенье|янв|фев|мар|апр|июн|июл|авг|сен|сент|окт|ноя|нояб|дек|[ap]\.?m\.?|"
+    r"et|est|edt|pt|pst|cst)\b",
     re.IGNORECASE,
 )
 _STAMP_MAX_CHARS = 80

@@ -15,7 +15,7 @@ from datetime import date
 
 import trafilatura
 
-from pipeline.lib.text.boilerplate import LineDecision, remove_boilerplate
+from pipeline.lib.text.boilerplate import LineDecision, is_date_stamp, remove_boilerplate
 from pipeline.lib.text.dates import find_dates
 from pipeline.lib.text.language import detect_language, document_language
 from pipeline.lib.text.sentences import split_sentences
@@ -25,13 +25,6 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _HEADLINE_MAX = 200
 _DATE_LINE_MAX = 60
 _DATE_SEARCH_LINES = 8
-# Words that may stand beside the date in a date line; up to three other (capitalised) words may too.
-_DATE_LINE_WORDS = re.compile(
-    r"(?i)\b(?:am|um|vom|uhr|stand|aktualisiert|veröffentlicht|erstellt|zuletzt|geändert|"
-    r"on|at|by|published|updated|posted|last|modified|[ap]\.?m|gmt|utc|cet|cest|mez|mesz|"
-    r"в|от|г|года|опубликовано|обновлено|дата|публикации|мск|dpa|afp|epd|kna|ap)\b"
-)
-_DATE_LINE_OTHER_WORDS = 3
 
 
 @dataclass
@@ -103,11 +96,11 @@ def _date_from_lines(lines: list[str]) -> date | None:
     """A publication date shown as a short date line near the top of the article.
 
     A date line (or one " | "-separated part of a meta line, "By X | April 21, 2024 | 4 min
-    read") holds a date precise to the day and, besides it, only times, date-line words
-    ("Stand:", "Aktualisiert am ... um", "Опубликовано:", "Published ... at") and at most three
-    capitalised words (a place, an author, an outlet). Any other lowercase word makes it a
-    sentence ("Am 6. April 2024 unterzeichneten sie ..."), whose date is an event's. Without a
-    date line the date stays unknown: it is never guessed.
+    read") holds a date precise to the day and is otherwise a date stamp in the sense of the
+    boilerplate remover (:func:`pipeline.lib.text.boilerplate.is_date_stamp`: times, stamp words
+    such as "Stand:", "Опубликовано:", "Published ... at", a leading place or byline before a
+    comma). A sentence with a date ("Am 6. April 2024 unterzeichneten sie ...") is an event's
+    date, not the publication date. Without a date line the date stays unknown: never guessed.
     """
     for line in lines[:_DATE_SEARCH_LINES]:
         if len(line) > _DATE_LINE_MAX:
@@ -117,11 +110,7 @@ def _date_from_lines(lines: list[str]) -> date | None:
             shown = next((m.value for m in mentions if m.precision == "day" and m.value is not None), None)
             if shown is None:
                 continue
-            rest = part
-            for mention in reversed(mentions):
-                rest = rest[: mention.start] + " " + rest[mention.end :]
-            others = re.findall(r"[^\W\d_]+", _DATE_LINE_WORDS.sub(" ", rest))
-            if len(others) <= _DATE_LINE_OTHER_WORDS and all(word[:1].isupper() for word in others):
+            if is_date_stamp(part):
                 return shown
     return None
 
