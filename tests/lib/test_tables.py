@@ -184,23 +184,32 @@ def test_document_fields_scored_against_gold(tmp_path):
 
 
 def test_one_event_per_happening_per_document():
+    from datetime import date
+
     from pipeline.lib.events.assemble import merge_within_documents
 
     events = pl.DataFrame(
         {
-            "event_id": ["e1", "e2", "e3", "e4", "e5"],
-            "doc_id": ["d1", "d1", "d1", "d1", "d2"],
-            "story_id": ["s1", "s1", "s1", "s2", "s1"],
-            "status": ["occurred", "occurred", "planned", "occurred", "occurred"],
-            "negated": [False, False, False, False, False],
-            "sentence_index": [4, 1, 2, 3, 0],
-            "confidence": [0.85, 0.6, 0.6, 0.6, 0.6],
-            "doc_mentions": [1, 1, 1, 1, 1],
+            "event_id": ["e1", "e2", "e3", "e4", "e5", "e6", "e7"],
+            "doc_id": ["d1", "d1", "d1", "d1", "d2", "d1", "d1"],
+            "event_type": ["AGREE", "AGREE", "AGREE", "AGREE", "AGREE", "AGREE", "AID"],
+            "cameo_code": ["057"] * 7,
+            "source_country": ["RUS", "BLR", "RUS", "RUS", "RUS", "RUS", "RUS"],
+            "target_country": ["BLR", "RUS", "BLR", "BLR", "BLR", "BLR", "BLR"],
+            "story_id": ["s1", "s0", "s1", "s2", "s1", "s1", "s3"],
+            "event_date": [date(2024, 12, 6), None, date(2024, 12, 6), date(2023, 1, 5), date(2024, 12, 6),
+                           date(2024, 12, 6), None],
+            "status": ["occurred", "occurred", "planned", "occurred", "occurred", "occurred", "occurred"],
+            "negated": [False, False, False, False, False, True, False],
+            "sentence_index": [4, 1, 2, 3, 0, 5, 6],
+            "confidence": [0.85, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6],
+            "doc_mentions": [1, 1, 1, 1, 1, 1, 1],
         }
     )
     merged = merge_within_documents(events)
     rows = {row["event_id"]: row["doc_mentions"] for row in merged.iter_rows(named=True)}
-    # e1 and e2 report one happening in d1: the more confident e1 stays and counts both sentences;
-    # the planned report (e3), another story (e4) and another document (e5) stay separate.
-    assert rows == {"e1": 2, "e3": 1, "e4": 1, "e5": 1}
+    # e1, the undated e2 (the same undirected dyad) and the planned e3 report one happening in d1:
+    # the most confident e1 stays and counts three sentences. Another date (e4), another document
+    # (e5), the denial (e6) and another type (e7) stay separate.
+    assert rows == {"e1": 3, "e4": 1, "e5": 1, "e6": 1, "e7": 1}
     assert merge_within_documents(merged).sort("event_id").equals(merged.sort("event_id"))

@@ -12,7 +12,7 @@ from pipeline.lib.entities import read_shard
 from pipeline.lib.events.coder import events_for_sentence
 from pipeline.lib.events.lexicon import EventLexicon
 from pipeline.lib.events.offtopic import OfftopicCounter
-from pipeline.lib.events.stories import assign_stories
+from pipeline.lib.events.stories import assign_stories, count_sources, dyad_columns
 from pipeline.lib.schema import EVENTS
 
 
@@ -43,9 +43,6 @@ def code_shards(
 
 STORY_COLUMNS = ("story_id", "num_sources")
 CANDIDATE_SCHEMA = {name: dtype for name, dtype in EVENTS.polars_schema.items() if name not in STORY_COLUMNS}
-# One event per happening per document: rows of one document with the same story, status and
-# polarity are mentions of the same happening.
-_HAPPENING = ["doc_id", "story_id", "status", "negated"]
 
 
 def candidates_frame(rows: list[dict]) -> pl.DataFrame:
@@ -56,17 +53,44 @@ def candidates_frame(rows: list[dict]) -> pl.DataFrame:
 
 
 def merge_within_documents(events: pl.DataFrame) -> pl.DataFrame:
-    """Keep one row per happening per document: the most confident report, then the earliest.
+    """Keep one row per happening per document: a dated report, the most confident, the earliest.
 
-    ``doc_mentions`` adds up the sentences that reported it (rows kept from an earlier run
-    bring their count along, so merging again gives the same table).
+    Reports of one document with the same story and polarity are one happening, whatever their
+    status ("will sign" in the headline, "signed" in the text). A report without a date belongs
+    to the dated happening of the same type, CAMEO code and dyad in that document when there is
+    one: "the signing" after "signed on Friday" (a visit and a meeting of the same pair stay
+    apart). ``doc_mentions`` adds up the sentences that reported it
+    (rows kept from an earlier run bring their count along, so merging again gives the same table).
     """
-    counts = events.group_by(_HAPPENING).agg(pl.col("doc_mentions").sum().alias("_mentions"))
-    best = events.sort(["confidence", "sentence_index", "event_id"], descending=[True, False, False]).unique(
-        subset=_HAPPENING, keep="first", maintain_order=True
+    first, second = dyad_columns()
+    dated_story = (
+        pl.when(pl.col("event_date").is_not_null()).then(pl.col("story_id")).otherwise(None)
     )
-    merged = best.join(counts, on=_HAPPENING, how="left", nulls_equal=True)
-    return merged.with_columns(pl.col("_mentions").alias("doc_mentions")).drop("_mentions")
+    keyed = events.with_columns(first.alias("_first"), second.alias("_second")).with_columns(
+        pl.coalesce(
+            pl.when(pl.col("event_date").is_null())
+            .then(
+                dated_story.sort_by("sentence_index")
+                .drop_nulls()
+                .first()
+                .over(["doc_id", "event_type", "cameo_code", "_first", "_second", "negated"])
+            )
+            .otherwise(None),
+            pl.col("story_id"),
+        ).alias("_happening")
+    )
+    happening = ["doc_id", "_happening", "negated"]
+    counts = keyed.group_by(happening).agg(pl.col("doc_mentions").sum().alias("_mentions"))
+    best = (
+        keyed.with_columns(pl.col("event_date").is_not_null().alias("_dated"))
+        .sort(["_dated", "confidence", "sentence_index", "event_id"], descending=[True, True, False, False])
+        .unique(subset=happening, keep="first", maintain_order=True)
+        .drop("_dated")
+    )
+    merged = best.join(counts, on=happening, how="left", nulls_equal=True)
+    return merged.with_columns(pl.col("_mentions").alias("doc_mentions")).drop(
+        "_mentions", "_happening", "_first", "_second"
+    )
 
 
 def events_frame(candidates: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
@@ -74,4 +98,5 @@ def events_frame(candidates: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFr
     if candidates.is_empty():
         return EVENTS.empty()
     storied = assign_stories(candidates.select(CANDIDATE_SCHEMA.keys()), documents)
-    return EVENTS.conform(merge_within_documents(storied)).sort("event_id")
+    merged = count_sources(merge_within_documents(storied).drop("num_sources"), documents)
+    return EVENTS.conform(merged).sort("event_id")

@@ -1,34 +1,84 @@
 """Code PLOVER events from one analysed sentence: trigger, source, target, status, date, place.
 
-No parser is available offline, so direction comes from cues that hold across de/en/ru news:
-an actor glued to the trigger ("Russlands Krieg", "Russian invasion") or opening the clause is
-the source; an actor after a target preposition ("an Belarus", "to Ukraine", "в Белоруссию") is
-the target; "X und Y unterzeichneten" gives the pair; an actor after a locative preposition
-("in Minsk") is where it happened and only a last-resort target. Lexicon entries marked
-``reverse`` ("erhielt", "received") swap the roles. Speculation and conditionals are not events.
+No parser is available offline, so the coder works from cues that hold across de/en/ru news:
+
+* **Clauses** (clauses.py): an event's actors, status words and date come from the clause of
+  its trigger. A relative clause borrows its antecedent ("Lukaschenko, der ..."), a that- or
+  infinitive clause without a subject borrows the subject of the clause it depends on
+  ("Germany announced that it would send ...").
+* **Source:** an actor after an agent preposition ("durch", "by", "со стороны"); an actor
+  attached to a trigger noun ("Russlands Krieg", "the Russian invasion", "вторжение России");
+  the first unmarked actor of the clause before the trigger; an actor after an origin
+  preposition ("Soldaten aus Russland"); the first unmarked actor after it. War nouns take only
+  the attached or agent actor (``source_modifier_only``): without one the text names no aggressor.
+* **Target:** an actor after a target preposition ("an Belarus", "to Ukraine", "в Белоруссию") or
+  in the Russian dative or accusative ("Украине", "Россию"), then the unmarked actors, and an
+  actor after a locative preposition ("in Minsk") only as a last resort. Withdrawals take the
+  origin as target ("Abzug aus Kasachstan"). Lexicon entries marked ``reverse`` ("erhielt",
+  "received") swap the roles.
+* **Lists:** every member of a coordinated list ("Russland, Belarus und Armenien") takes the role
+  of the list, so one trigger may give several events; "X und Y unterzeichneten" gives the pair.
+* **Content, not events:** what is requested, rejected, alleged or agreed ("forderte Putin auf,
+  Waffen zu stationieren", "refused to support Russia", "ein Abkommen über Zusammenarbeit") is
+  part of that event, not an event of its own. Within a clause one dyad gets one event type (the
+  most specific), meetings apart.
+* Speculation and conditionals are not events; negation and future are read in the clause.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
 from pipeline.lib.actors.dictionary import ActorDictionary
 from pipeline.lib.actors.resolve import actor_code_on
 from pipeline.lib.entities import SentenceContext
-from pipeline.lib.events.lexicon import Cues, EventLexicon, TriggerEntry
+from pipeline.lib.events.clauses import ADVERBIAL, COMPLEMENT, INFINITIVE, RELATIVE, Clause, split_clauses
+from pipeline.lib.events.lexicon import Cues, EventLexicon, EventType, TriggerEntry
+from pipeline.lib.events.triggers import morph_analyzer
 from pipeline.lib.nlp.components import ACTOR_SPANS, TRIGGER_SPANS
 from pipeline.lib.nlp.persons import UNRESOLVED_KEY
 from pipeline.lib.places import find_place
 from pipeline.lib.text.dates import find_dates
 
 LOCATIVE_PREPS = {"de": {"in", "im", "bei"}, "en": {"in", "at"}, "ru": {"в", "во"}}
-_MAX_DISTANCE = 25  # tokens between trigger and actor: beyond this it is another clause
+# Words that may stand between a noun trigger and the actor attached to it.
+_POSSESSIVE = {"'s", "’s", "s"}
+_GENITIVE_ARTICLES = {"de": {"des"}, "en": set(), "ru": set()}
+_EN_NOUN_CUES = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "'s", "’s"}
+_DIRECTION_ARTICLES = {"de": {"die", "den", "das"}}
+_DASHES = {"—", "–", "-", "--"}
+_MAX_DISTANCE = 40  # tokens between trigger and actor: a guard for clauses that run on
 _NEGATION_BEFORE, _NEGATION_AFTER = 5, 4
-_MODAL_BEFORE = 6
+_MODAL_BEFORE, _MODAL_AFTER = 6, 4
+_GOVERNED_GAP = 6  # tokens between a governing word and the clause it governs
+_ATTACHED = 2  # tokens between a trigger and an actor that belongs to it
+_AGENT_GAP = 2  # tokens between an agent ("von Russland", "by Russia") and its trigger
+# What is requested, rejected, alleged or agreed is the content of that event.
+GOVERNING_TYPES = ("REQUEST", "REJECT", "ACCUSE", "AGREE")
+# Several types for one dyad in one clause: keep the most specific (earlier in this list).
+TYPE_PRIORITY = (
+    "AGREE",
+    "ASSAULT",
+    "AID",
+    "MOBILIZE",
+    "SANCTION",
+    "COERCE",
+    "THREATEN",
+    "RETREAT",
+    "REJECT",
+    "REQUEST",
+    "ACCUSE",
+    "PROTEST",
+    "CONCEDE",
+    "COOPERATE",
+    "SUPPORT",
+)
+COEXISTING_TYPES = ("CONSULT",)
 
 
 @dataclass(frozen=True)
@@ -40,34 +90,80 @@ class ActorHit:
     actor_id: str | None  # None: a person the dictionary does not know, coded by the office's state
     code: str
     text: str
-    marked: str | None  # "target", "source", "locative" or None
+    marked: str | None  # "target", "source", "origin", "locative" or None
+    group: int = -1  # index of its coordinated list, -1 when it stands alone
+
+
+def _preposition_mark(norm: str, cues: Cues, language: str) -> str | None:
+    if norm in LOCATIVE_PREPS.get(language, set()):
+        return "locative"
+    if norm in cues.target_preps:
+        return "target"
+    if norm in cues.source_preps:
+        return "source"
+    if norm in cues.origin_preps:
+        return "origin"
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _russian_cases(word: str) -> frozenset[str]:
+    morph = morph_analyzer()
+    if morph is None:
+        return frozenset()
+    return frozenset(parse.tag.case for parse in morph.parse(word) if parse.tag.case)
+
+
+@lru_cache(maxsize=65536)
+def _russian_noun(word: str) -> bool:
+    morph = morph_analyzer()
+    return morph is not None and bool(morph.parse(word)) and morph.parse(word)[0].tag.POS == "NOUN"
 
 
 def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
-    """The role a preposition right before the mention gives it (skipping one article)."""
+    """The role a preposition right before the mention gives it (skipping one article).
+
+    Russian marks the object by case: a mention that cannot be nominative or genitive (dative
+    "Украине", accusative "Россию") is a target.
+    """
     for back in (1, 2):
         index = start - back
         if index < 0:
-            return None
-        norm = doc[index].norm_
-        if norm in LOCATIVE_PREPS.get(language, set()):
-            return "locative"
-        if norm in cues.target_preps:
-            return "target"
-        if norm in cues.source_preps:
-            return "source"
+            break
+        mark = _preposition_mark(doc[index].norm_, cues, language)
+        if mark == "locative" and back == 2 and doc[index + 1].lower_ in _DIRECTION_ARTICLES.get(language, ()):
+            return "target"  # German "in die Ukraine" (where to) against "in der Ukraine" (where)
+        if mark:
+            return mark
         if not (doc[index].is_alpha and len(doc[index]) <= 3):  # only an article may sit between
-            return None
+            break
+    if language == "ru" and doc[start].is_alpha:
+        cases = _russian_cases(doc[start].lower_)
+        if cases and not cases & {"nomn", "gent", "gen2"}:
+            return "target"
     return None
+
+
+def _dateline_end(doc: Doc) -> int:
+    """Token index where a leading dateline ("MOSCOW —", "Brüssel –") ends, 0 if there is none."""
+    for index in range(1, min(4, len(doc))):
+        if doc[index].text in _DASHES and len(doc) > 8:
+            if all(token.text[:1].isupper() for token in doc[:index]):
+                return index
+            return 0
+    return 0
 
 
 def actor_hits(
     doc: Doc, dictionary: ActorDictionary, day: date | None, cues: Cues, language: str
 ) -> list[ActorHit]:
-    """Actor mentions resolved to a code on ``day``, with their preposition marks."""
+    """Actor mentions resolved to a code on ``day``, with their marks and coordinated lists."""
     hits = []
     unresolved = doc.user_data.get(UNRESOLVED_KEY, {})
+    dateline = _dateline_end(doc)
     for span in doc.spans.get(ACTOR_SPANS, []):
+        if span.end <= dateline:
+            continue
         if span.id_:
             actor_id, actor = span.id_, dictionary.by_id(span.id_)
         else:
@@ -80,77 +176,281 @@ def actor_hits(
                     span.start, span.end, actor_id, code, span.text, _marked(doc, span.start, cues, language)
                 )
             )
-    return hits
+    return _group_lists(doc, sorted(hits, key=lambda hit: hit.start), cues)
 
 
-def _pick_dyad(hits: list[ActorHit], trigger: Span) -> tuple[ActorHit, ActorHit, bool] | None:
-    """(source, target, fallback_used) for the trigger, or None when no two countries are there."""
-    near = [
-        h
-        for h in hits
-        if abs(h.start - trigger.start) <= _MAX_DISTANCE and not (h.start <= trigger.start < h.end)
+def _joins_list(doc: Doc, left: ActorHit, right: ActorHit, cues: Cues) -> bool:
+    """True when only a comma and/or a coordinator (and a determiner) stand between two mentions."""
+    between = [token for token in doc[left.end : right.start]]
+    words = [token.norm_ for token in between]
+    if not words or len(words) > 3:
+        return False
+    if words[0] == ",":
+        words = words[1:]
+        if words and words[0] in cues.coordinators:
+            words = words[1:]
+    elif words[0] in cues.coordinators:
+        words = words[1:]
+    else:
+        return False
+    if not words:
+        return True
+    # One determiner may follow ("Australia, the United States and Britain", "und die Ukraine").
+    word = words[0]
+    return (
+        len(words) == 1
+        and word.isalpha()
+        and len(word) <= 3
+        and word not in cues.relative_openers
+        and _preposition_mark(word, cues, "") is None
+        and word not in cues.clause_prepositions
+    )
+
+
+def _group_lists(doc: Doc, hits: list[ActorHit], cues: Cues) -> list[ActorHit]:
+    """Number the coordinated lists; later members take the first member's mark."""
+    grouped: list[ActorHit] = []
+    group = 0
+    for index, hit in enumerate(hits):
+        previous = grouped[-1] if grouped else None
+        if previous is not None and _joins_list(doc, hits[index - 1], hit, cues):
+            if previous.group < 0:
+                grouped[-1] = previous = replace(previous, group=group)
+                group += 1
+            grouped.append(replace(hit, group=previous.group, marked=previous.marked))
+        else:
+            grouped.append(hit)
+    return grouped
+
+
+def _list_commas(doc: Doc, hits: list[ActorHit]) -> frozenset[int]:
+    commas = set()
+    for left, right in zip(hits, hits[1:], strict=False):
+        if left.group >= 0 and left.group == right.group:
+            commas.update(i for i in range(left.end, right.start) if doc[i].text == ",")
+    return frozenset(commas)
+
+
+def _is_noun(doc: Doc, index: int, language: str) -> bool:
+    """Whether the trigger token is a noun (then an actor glued to it modifies it)."""
+    token = doc[index]
+    if language == "de":
+        return token.text[:1].isupper()
+    if language == "ru":
+        return _russian_noun(token.lower_)
+    before = index - 1
+    return before >= 0 and (doc[before].lower_ in _EN_NOUN_CUES or not doc[before].is_alpha)
+
+
+@dataclass(frozen=True)
+class _Scene:
+    """What the coder knows about one sentence."""
+
+    doc: Doc
+    language: str
+    cues: Cues
+    hits: list[ActorHit]
+    of_token: list[int]
+    clauses: list[Clause]
+
+
+def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
+    """The actors the trigger's clause offers: its own, plus a borrowed antecedent or subject."""
+    clause = scene.clauses[scene.of_token[trigger.start]]
+    own = [
+        hit
+        for hit in scene.hits
+        if scene.of_token[hit.start] == clause.index and abs(hit.start - trigger.start) <= _MAX_DISTANCE
     ]
-    if len({h.code for h in near}) < 2:
+    if clause.parent is None:
+        return own
+    first = scene.of_token.index(clause.index)
+    parent_hits = [hit for hit in scene.hits if scene.of_token[hit.start] == clause.parent]
+    doc = scene.doc
+    if clause.kind == RELATIVE:
+        antecedent = next((hit for hit in parent_hits if hit.end == first), None)
+        if antecedent is not None:
+            pronoun = next(
+                (i for i in range(first + 1, min(first + 3, len(doc))) if doc[i].norm_ in scene.cues.relative_openers),
+                None,
+            )
+            if pronoun is not None:
+                mark = _marked(doc, pronoun, scene.cues, "")
+                own.append(replace(antecedent, start=pronoun, end=pronoun + 1, marked=mark, group=-1))
+    elif clause.kind in (COMPLEMENT, INFINITIVE):
+        has_subject = any(hit.marked is None and hit.start < trigger.start for hit in own)
+        if not has_subject:
+            # "Germany said that it would send": the subject; "erlaubte Moskau, ... zu entsenden",
+            # "urged NATO allies to send": the infinitive's subject is the last actor before it.
+            unmarked = [hit for hit in parent_hits if hit.marked is None and hit.end <= first]
+            if clause.kind == INFINITIVE:
+                unmarked.reverse()
+            subject = unmarked[0] if unmarked else None
+            if subject is not None:
+                members = [hit for hit in parent_hits if subject.group >= 0 and hit.group == subject.group]
+                for hit in members or [subject]:
+                    own.append(replace(hit, start=first, end=first, marked=None))
+    return sorted(own, key=lambda hit: (hit.start, hit.end))
+
+
+def _modifiers(scene: _Scene, trigger: Span, near: list[ActorHit]) -> list[ActorHit]:
+    """Actors attached to the trigger: right before it, or in the genitive right after a noun."""
+    doc, language = scene.doc, scene.language
+    noun = _is_noun(doc, trigger.start, language)
+    attached = []
+    for hit in near:
+        gap = [token.lower_ for token in doc[hit.end : trigger.start]]
+        if hit.end <= trigger.start and (not gap or gap in (["'s"], ["’s"])):
+            if noun or hit.marked is None:
+                attached.append(hit)
+    if noun and not attached:
+        after = trigger.end
+        if after < len(doc) and doc[after].lower_ in _GENITIVE_ARTICLES.get(language, set()):
+            after += 1
+        for hit in near:
+            if hit.start != after or hit.marked is not None:
+                continue
+            genitive = (
+                (language == "ru" and bool(_russian_cases(doc[hit.start].lower_) & {"gent", "gen2"}))
+                or (language == "de" and (after > trigger.end or hit.text.endswith("s")))
+            )
+            if genitive:
+                attached.append(hit)
+    return _with_list(attached, near)
+
+
+def _with_list(chosen: list[ActorHit], near: list[ActorHit]) -> list[ActorHit]:
+    """The chosen mentions with the other members of their coordinated lists."""
+    if not chosen:
+        return []
+    groups = {hit.group for hit in chosen if hit.group >= 0}
+    members = [hit for hit in near if hit in chosen or (hit.group >= 0 and hit.group in groups)]
+    return members
+
+
+def _locative_fallback(entry: TriggerEntry, event_type: EventType) -> bool:
+    """Whether "in X" may stand in for a missing target: a visit's host, an attack's country.
+
+    Not for meetings and agreements: "met in Astana" names the venue, not a participant.
+    """
+    return event_type.directed or entry.mode == "visit"
+
+
+def _pick_arguments(
+    scene: _Scene, trigger: Span, entry: TriggerEntry, event_type: EventType
+) -> tuple[list[ActorHit], list[ActorHit], bool] | None:
+    """(sources, targets, fallback_used) for the trigger, or None when the clause has no dyad."""
+    near = [hit for hit in _clause_hits(scene, trigger) if not (hit.start <= trigger.start < hit.end)]
+    if len({hit.code for hit in near}) < 2:
         return None
     left = [h for h in near if h.end <= trigger.start]
     right = [h for h in near if h.start >= trigger.end]
-    glued = [h for h in left if trigger.start - h.end <= 1 and h.marked is None]
-    source = next((h for h in near if h.marked == "source"), None)
-    if source is None:
-        source = glued[-1] if glued else next((h for h in left if h.marked is None), None)
-    if source is None:
-        source = next((h for h in right if h.marked is None), None)
-    if source is None:
+    agents = [
+        h
+        for h in near
+        if h.marked == "source" and (trigger.start - h.end <= _AGENT_GAP if h.end <= trigger.start else h.start - trigger.end <= _AGENT_GAP + 1)
+    ]
+    origin = [h for h in near if h.marked == "origin"]
+    sources = _with_list(agents[:1], near) or _modifiers(scene, trigger, near)
+    if not sources and entry.source_modifier_only and _is_noun(scene.doc, trigger.start, scene.language):
         return None
-    others = [h for h in near if h.code != source.code]
+    if not sources:
+        first = next((h for h in left if h.marked is None), None)
+        if first is None and event_type.origin_role == "source" and origin:
+            first = origin[0]
+        if first is None:
+            first = next((h for h in right if h.marked is None), None)
+        sources = _with_list([first], near) if first else []
+    if not sources:
+        return None
+    taken = {h.code for h in sources}
+    if not event_type.directed and len(taken) >= 2 and all(h.marked is None for h in sources):
+        # "X und Y unterzeichneten": the list is both sides of an undirected event.
+        return sources, sources, False
+    after_source = min(h.start for h in sources)
+    target_marks = {"target", "locative"} if event_type.locative_role == "target" else {"target"}
+
+    def distance(hit: ActorHit) -> tuple[int, int]:
+        return (abs(hit.start - trigger.start), hit.start < trigger.start)
+
+    # The direct object right after the trigger ("accused Iran of ...", "warf Stockholm vor").
+    objects = [h for h in right if h.marked is None and h.start - trigger.end <= 1]
     ranked = (
-        [h for h in right if h.marked == "target"]
-        + [h for h in left if h.marked == "target"]
+        objects
+        + (origin if event_type.origin_role == "target" else [])
+        + sorted((h for h in near if h.marked in target_marks), key=distance)
         + [h for h in right if h.marked is None]
-        + [h for h in left if h.marked is None and h.start > source.start]
+        + [h for h in left if h.marked is None and h.start > after_source]
         + [h for h in left if h.marked is None]
-        + [h for h in near if h.marked == "locative"]
+        + ([h for h in near if h.marked == "locative"] if _locative_fallback(entry, event_type) else [])
     )
-    target = next((h for h in ranked if h in others), None)
+    target = next((h for h in ranked if h.code not in taken and h not in sources), None)
     if target is None:
         return None
+    targets = _with_list([target], near)
     fallback = target.marked == "locative" or (
-        target.marked is None and target.start < trigger.start and target.start < source.start
+        target.marked is None and target.start < trigger.start and target.start < after_source
     )
-    return source, target, fallback
+    return sources, targets, fallback
 
 
-def _in_window(doc: Doc, trigger: Span, before: int, after: int) -> list[int]:
-    return list(range(max(0, trigger.start - before), min(len(doc), trigger.end + after)))
+def _clause_range(scene: _Scene, clause: int) -> range:
+    tokens = [i for i, c in enumerate(scene.of_token) if c == clause]
+    return range(tokens[0], tokens[-1] + 1) if tokens else range(0)
 
 
-def _status(doc: Doc, trigger: Span, cues: Cues, language: str) -> tuple[str | None, bool]:
-    """(status or None for speculation/conditional, negated)."""
+def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
+    """(status or None for speculation/conditional, negated), read in the trigger's clause."""
+    doc, cues = scene.doc, scene.cues
     norms = [token.norm_ for token in doc]
     if norms and norms[0] in cues.conditional:
         return None, False
-    if any(norms[i] in cues.modal_speculative for i in _in_window(doc, trigger, _MODAL_BEFORE, 2)):
+    clause = scene.clauses[scene.of_token[trigger.start]]
+    span = _clause_range(scene, clause.index)
+    if clause.kind == ADVERBIAL and any(norms[i] in cues.conditional for i in span[:2]):
+        return None, False  # "..., falls Russland angreift"
+    same = set(span)
+    window = range(max(0, trigger.start - _MODAL_BEFORE), min(len(doc), trigger.end + _MODAL_AFTER))
+    if any(norms[i] in cues.modal_speculative for i in window if i in same):
         return None, False
-    negated = any(
-        norms[i] in cues.negation for i in _in_window(doc, trigger, _NEGATION_BEFORE, _NEGATION_AFTER)
-    )
-    negated = negated or any(norm in cues.deny for norm in norms)
+    window = range(max(0, trigger.start - _NEGATION_BEFORE), min(len(doc), trigger.end + _NEGATION_AFTER))
+    negated = any(norms[i] in cues.negation for i in window if i in same)
+    if clause.kind in (COMPLEMENT, INFINITIVE):
+        # "hat nicht die Absicht, Soldaten zu stationieren", "did not say that": the governing clause.
+        opening = span[0]
+        negated = negated or any(
+            norms[i] in cues.negation and scene.of_token[i] == clause.parent
+            for i in range(max(0, opening - _NEGATION_BEFORE), opening)
+        )
+    # "Moscow denied that it had sent troops": a denial in the clause or the one it depends on.
+    denial_scope = same | (set(_clause_range(scene, clause.parent)) if clause.kind == COMPLEMENT else set())
+    negated = negated or any(norms[i] in cues.deny for i in denial_scope)
     # Auxiliaries whose lemma hides the tense ("wird"/"wurde" -> werden) count by their spelling.
-    future = any(token.norm_ in cues.future or token.lower_ in cues.future_surface for token in doc)
+    scope = same | (set(_clause_range(scene, clause.parent)) if clause.kind == COMPLEMENT else set())
+    future = any(doc[i].norm_ in cues.future or doc[i].lower_ in cues.future_surface for i in scope)
     if not future:
         return "occurred", negated
     announced = any(norm in cues.announce for norm in norms)
     return ("announced" if announced else "planned"), negated
 
 
-def _date_near(text: str, trigger: Span, reference: date | None):
-    mentions = [m for m in find_dates(text, reference) if m.value is not None]
+def _date_in_clause(scene: _Scene, trigger: Span, reference: date | None):
+    """The date expression of the trigger's clause nearest to the trigger, if any."""
+    doc = scene.doc
+    clause = scene.of_token[trigger.start]
+    mentions = []
+    for mention in find_dates(doc.text, reference):
+        if mention.value is None:
+            continue
+        span = doc.char_span(mention.start, max(mention.start + 1, mention.end), alignment_mode="expand")
+        if span is not None and scene.of_token[span.start] == clause:
+            mentions.append(mention)
     if not mentions:
         return None
     return min(mentions, key=lambda m: abs(m.start - trigger.start_char))
 
 
-def _location(doc: Doc, hits: list[ActorHit], language: str):
+def _location(doc: Doc, language: str):
     for index, token in enumerate(doc[:-1]):
         if token.norm_ in LOCATIVE_PREPS.get(language, set()) and doc[index + 1].text[:1].isupper():
             nxt = doc[index + 1]
@@ -174,38 +474,105 @@ def _confidence(entry: TriggerEntry, fallback: bool, dated: bool, negated: bool)
     return round(max(0.0, min(1.0, score)), 2)
 
 
+def _governed(scene: _Scene, triggers: list[tuple[Span, TriggerEntry]]) -> set[int]:
+    """Token indices of triggers that are the content of a request, refusal, accusation or agreement."""
+    governed = set()
+    for gov, gov_entry in triggers:
+        if gov_entry.type not in GOVERNING_TYPES:
+            continue
+        clause = scene.of_token[gov.start]
+        kinds = (COMPLEMENT, INFINITIVE, RELATIVE) if gov_entry.type == "AGREE" else (COMPLEMENT, INFINITIVE)
+        # A dependent clause is the content only when it follows the governing word closely
+        # ("forderte Putin auf, ... zu stationieren", "einen Vertrag unterzeichnet, der ...").
+        scope = {clause} | {
+            c.index
+            for c in scene.clauses
+            if c.parent == clause
+            and c.kind in kinds
+            and 0 <= scene.of_token.index(c.index) - gov.end <= _GOVERNED_GAP
+        }
+        for other, entry in triggers:
+            if entry.type in (gov_entry.type, *COEXISTING_TYPES) or scene.of_token[other.start] not in scope:
+                continue
+            same_clause = scene.of_token[other.start] == clause
+            if same_clause and scene.language != "de" and other.start < gov.start:
+                continue  # the object follows the verb outside German
+            governed.add(other.start)
+    return governed
+
+
+def _priority(event_type: str) -> int:
+    return TYPE_PRIORITY.index(event_type) if event_type in TYPE_PRIORITY else len(TYPE_PRIORITY)
+
+
 def events_for_sentence(
     doc: Doc, language: str, lexicon: EventLexicon, dictionary: ActorDictionary
 ) -> list[dict]:
     """Event rows for one analysed sentence (before story grouping)."""
     cues = lexicon.cues.get(language)
-    triggers = doc.spans.get(TRIGGER_SPANS, [])
-    if cues is None or not triggers:
+    spans = doc.spans.get(TRIGGER_SPANS, [])
+    if cues is None or not spans:
         return []
     context = SentenceContext.from_doc(doc)
     entries = {entry.id: entry for entry in lexicon.entries.get(language, [])}
     hits = actor_hits(doc, dictionary, context.published_date, cues, language)
     if len({hit.code for hit in hits}) < 2:
         return []
-    rows: dict[tuple[str, str, str], dict] = {}
-    for trigger in triggers:
-        entry = entries.get(trigger.id_)
-        if entry is None:
+    texts = [token.text for token in doc]
+    norms = [token.norm_ for token in doc]
+    of_token, clauses = split_clauses(texts, norms, cues.clause_cues(), _list_commas(doc, hits))
+    scene = _Scene(doc, language, cues, hits, of_token, clauses)
+    triggers = [(span, entries[span.id_]) for span in spans if span.id_ in entries]
+    governed = _governed(scene, triggers)
+    candidates: list[tuple[Span, TriggerEntry, ActorHit, ActorHit, bool, str, bool]] = []
+    for trigger, entry in triggers:
+        if trigger.start in governed:
             continue
-        status, negated = _status(doc, trigger, cues, language)
-        dyad = _pick_dyad(hits, trigger) if status else None
-        if dyad is None:
+        status, negated = _status(scene, trigger)
+        if status is None:
             continue
-        source, target, fallback = dyad
+        arguments = _pick_arguments(scene, trigger, entry, lexicon.ontology[entry.type])
+        if arguments is None:
+            continue
+        sources, targets, fallback = arguments
         if entry.reverse:
-            source, target = target, source
+            sources, targets = targets, sources
+        for source in sources:
+            for target in targets:
+                if source.code != target.code:
+                    candidates.append((trigger, entry, source, target, fallback, status, negated))
+    return _rows(scene, context, lexicon, candidates)
+
+
+def _rows(scene: _Scene, context: SentenceContext, lexicon: EventLexicon, candidates: list) -> list[dict]:
+    """One row per type and dyad; within a clause one type per dyad (the most specific)."""
+    # A trigger with an actor right at it ("Unterstützung für Russland") beats one whose actors
+    # stand apart; then the more specific type wins.
+    ranks: dict[tuple[int, frozenset[str]], tuple[int, int]] = {}
+    best_type: dict[tuple[int, frozenset[str]], str] = {}
+    for trigger, entry, source, target, *_ in candidates:
+        if entry.type in COEXISTING_TYPES:
+            continue
+        key = (scene.of_token[trigger.start], frozenset((source.code, target.code)))
+        attached = any(
+            hit.end >= trigger.start - _ATTACHED and hit.start <= trigger.end + _ATTACHED for hit in (source, target)
+        )
+        rank = (0 if attached else 1, _priority(entry.type))
+        if key not in ranks or rank < ranks[key]:
+            ranks[key], best_type[key] = rank, entry.type
+    rows: dict[tuple[str, str, str], dict] = {}
+    doc = scene.doc
+    for trigger, entry, source, target, fallback, status, negated in candidates:
+        key_clause = (scene.of_token[trigger.start], frozenset((source.code, target.code)))
+        if entry.type not in COEXISTING_TYPES and best_type.get(key_clause) != entry.type:
+            continue
         directed = lexicon.ontology[entry.type].directed
         key_pair = (source.code, target.code) if directed else tuple(sorted((source.code, target.code)))
         key = (entry.type, *key_pair)
         if key in rows:
             continue
-        found_date = _date_near(doc.text, trigger, context.published_date)
-        place = _location(doc, hits, language)
+        found_date = _date_in_clause(scene, trigger, context.published_date)
+        place = _location(doc, scene.language)
         rows[key] = {
             "event_id": event_id(context.doc_id, context.sentence_index, entry.type, *key_pair),
             "doc_id": context.doc_id,
@@ -213,7 +580,7 @@ def events_for_sentence(
             "char_start": context.char_start,
             "char_end": context.char_start + len(doc.text),
             "evidence": doc.text,
-            "language": language,
+            "language": scene.language,
             "event_type": entry.type,
             "event_mode": entry.mode,
             "cameo_code": entry.cameo,

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline.lib.events.clauses import ClauseCues
 from pipeline.lib.yaml_cache import load_yaml
 
 DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicons"
@@ -86,6 +87,10 @@ class TriggerEntry(BaseModel):
     window: int = Field(default=8, ge=1, le=40)
     excludes: list[str] = []
     reverse: bool = False
+    # When the trigger is a noun, the source must be an actor attached to it ("Russlands Krieg", "the Russian
+    # invasion", "вторжение России") or named after an agent preposition ("by", "durch"): war
+    # nouns name their aggressor this way, and without one the text names none.
+    source_modifier_only: bool = False
     # German only: false = lemmas match whole tokens, never as a compound head. Needed for
     # verb stems of separable verbs ("greifen ... an"), which hide inside unrelated verbs.
     compound: bool = True
@@ -143,6 +148,26 @@ class Cues(BaseModel):
     # ambiguous (de "wird" vs. passive "wurde" both lemmatise to "werden",
     # ru "будет" vs. "был" both to "быть"). Compare with token.text.lower().
     future_surface: list[str] = []
+    # Clause structure (pipeline/lib/events/clauses.py) and argument cues.
+    relative_openers: list[str] = []
+    complement_openers: list[str] = []
+    adverbial_openers: list[str] = []
+    clause_prepositions: list[str] = []
+    infinitive_particle: str | None = None
+    infinitive_openers: list[str] = []
+    coordinators: list[str] = []
+    origin_preps: list[str] = []
+
+    def clause_cues(self) -> ClauseCues:
+        """The clause openers in the form the clause splitter takes."""
+        return ClauseCues(
+            relative=frozenset(self.relative_openers),
+            complement=frozenset(self.complement_openers),
+            adverbial=frozenset(self.adverbial_openers),
+            prepositions=frozenset(self.clause_prepositions),
+            infinitive_particle=self.infinitive_particle,
+            infinitive_openers=frozenset(self.infinitive_openers),
+        )
 
     @field_validator(
         "negation",
@@ -154,6 +179,13 @@ class Cues(BaseModel):
         "target_preps",
         "source_preps",
         "future_surface",
+        "relative_openers",
+        "complement_openers",
+        "adverbial_openers",
+        "clause_prepositions",
+        "infinitive_openers",
+        "coordinators",
+        "origin_preps",
     )
     @classmethod
     def _lowercase_words(cls, value: list[str]) -> list[str]:
@@ -170,6 +202,12 @@ class EventType(BaseModel):
     directed: bool
     modes: list[str] = []
     cameo: str
+    # What an actor after an origin preposition ("aus", "from", "из") is: the source of the
+    # event by default ("Soldaten aus Russland"), the target for withdrawals ("Abzug aus Mali").
+    origin_role: str = Field(default="source", pattern="^(source|target)$")
+    # What an actor after a locative preposition ("in Minsk") is: where it happened (default,
+    # a last-resort target), or the target itself for deployments ("stationed in Belarus").
+    locative_role: str = Field(default="place", pattern="^(place|target)$")
 
     _cameo_digits = field_validator("cameo", mode="before")(_check_cameo)
 

@@ -20,19 +20,8 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
-def assign_stories(events: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
-    """Add ``story_id`` and ``num_sources`` to ``events`` (documents: doc_id, duplicate_of, published_date)."""
-    if events.is_empty():
-        return events.with_columns(
-            pl.lit(None, pl.String).alias("story_id"), pl.lit(None, pl.Int64).alias("num_sources")
-        )
-    copies = (
-        documents.filter(pl.col("duplicate_of").is_not_null())
-        .group_by("duplicate_of")
-        .len("copies")
-        .rename({"duplicate_of": "doc_id"})
-    )
-    published = documents.select("doc_id", "published_date")
+def dyad_columns() -> tuple[pl.Expr, pl.Expr]:
+    """The two sides of an event's dyad: sorted for the undirected types, source first otherwise."""
     undirected = pl.col("event_type").is_in(UNDIRECTED_TYPES)
     first = (
         pl.when(undirected)
@@ -44,6 +33,35 @@ def assign_stories(events: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFram
         .then(pl.max_horizontal("source_country", "target_country"))
         .otherwise(pl.col("target_country"))
     )
+    return first, second
+
+
+def count_sources(events: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """Add ``num_sources``: the documents behind each story, each canonical one with its copies."""
+    copies = (
+        documents.filter(pl.col("duplicate_of").is_not_null())
+        .group_by("duplicate_of")
+        .len("copies")
+        .rename({"duplicate_of": "doc_id"})
+    )
+    sources = (
+        events.select("story_id", "doc_id")
+        .unique()
+        .join(copies, on="doc_id", how="left")
+        .group_by("story_id")
+        .agg((pl.col("copies").fill_null(0) + 1).sum().cast(pl.Int64).alias("num_sources"))
+    )
+    return events.join(sources, on="story_id", how="left")
+
+
+def assign_stories(events: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """Add ``story_id`` and ``num_sources`` to ``events`` (documents: doc_id, duplicate_of, published_date)."""
+    if events.is_empty():
+        return events.with_columns(
+            pl.lit(None, pl.String).alias("story_id"), pl.lit(None, pl.Int64).alias("num_sources")
+        )
+    published = documents.select("doc_id", "published_date")
+    first, second = dyad_columns()
     bucket = (
         pl.when(pl.col("event_date").is_not_null())
         .then(pl.col("event_date").dt.strftime("%Y-%m"))
@@ -56,11 +74,4 @@ def assign_stories(events: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFram
         .map_elements(_hash, return_dtype=pl.String)
         .alias("story_id")
     )
-    sources = (
-        keyed.select("story_id", "doc_id")
-        .unique()
-        .join(copies, on="doc_id", how="left")
-        .group_by("story_id")
-        .agg((pl.col("copies").fill_null(0) + 1).sum().cast(pl.Int64).alias("num_sources"))
-    )
-    return keyed.join(sources, on="story_id", how="left").drop("published_date")
+    return count_sources(keyed.drop("published_date"), documents)

@@ -41,6 +41,14 @@ _WEEKDAYS: dict[str, int] = {
     **dict.fromkeys(("sonntag", "sunday", "воскресенье"), 6),
 }
 
+# Words after which a four-digit number is a year.
+_YEAR_CUES = (
+    "im jahr", "im jahre", "jahr", "jahres", "in", "im", "seit", "bis", "ab", "von", "vom", "anfang",
+    "ende", "mitte", "frühjahr", "sommer", "herbst", "winter", "jahreshälfte", "quartal", "since",
+    "by", "until", "of", "early", "late", "mid", "from", "during", "spring", "summer", "autumn",
+    "fall", "half", "quarter", "в", "во", "с", "до", "к", "по", "начале", "конце", "середине",
+    "весной", "летом", "осенью", "зимой", "году",
+)
 _MONTH_RE = "|".join(sorted((re.escape(name) for name in MONTH_BY_NAME), key=len, reverse=True))
 _WEEKDAY_RE = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 # A year is not followed by a digit or a letter (Russian "2024г." is the exception).
@@ -66,10 +74,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             + _YEAR
             + r")?",
         ),
-        # Mitte Oktober / mid-October / в середине октября
+        # Mitte Oktober / Anfang Dezember / mid-October / late June / в середине октября
         (
             "mid_month",
-            r"(?<!\w)(?:mitte|mid-?|в середине)\s*(?P<month_name>"
+            r"(?<!\w)(?:mitte|anfang|ende|mid-?|early|late|в середине|в начале|в конце)\s*(?P<month_name>"
             + _MONTH_RE
             + r")(?:\s+"
             + _YEAR
@@ -77,6 +85,20 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         # Juni 2024 / June 2024 / июне 2024
         ("month_year", r"(?<!\w)(?P<month_name>" + _MONTH_RE + r")\.?\s+" + _YEAR),
+        # last June / im vergangenen Juni / в прошлом июне: the latest such month before the reference
+        (
+            "last_month_name",
+            r"(?<!\w)(?:last|im vergangenen|im letzten|vergangenen|letzten|в прошлом|в минувшем)\s+(?P<month_name>"
+            + _MONTH_RE
+            + r")(?!\w)",
+        ),
+        # a month alone after a preposition: in October / im Juli / seit März / в июле
+        (
+            "month",
+            r"(?<!\w)(?:in|im|seit|since|during|until|bis|ab|в|во|с|до|к)\s+(?P<month_name>"
+            + _MONTH_RE
+            + r")(?!\w)(?!\.?\s*\d)",
+        ),
         # weekday: am Freitag / on Monday / в пятницу
         ("weekday", r"(?<!\w)(?P<weekday>" + _WEEKDAY_RE + r")(?!\w)"),
         (
@@ -88,7 +110,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?<!\w)(?:im vergangenen jahr|im letzten jahr|vergangenes jahr|letztes jahr|last year|в прошлом году|в минувшем году)(?!\w)",
         ),
         ("relative_day", r"(?<!\w)(?P<rel>gestern|heute|yesterday|today|вчера|сегодня)(?!\w)"),
-        ("year", r"(?<![\w.])" + _YEAR + r"(?![.,]?\d)"),
+        # A bare year needs a word that makes it one ("im Jahr 2022", "since 2014", "в 2022 году"):
+        # "rund 2000 Soldaten" is a number.
+        ("year", r"(?<!\w)(?:" + "|".join(_YEAR_CUES) + r")\s+" + _YEAR + r"(?![.,]?\d)"),
+        ("year", r"(?<![\w.])" + _YEAR + r"(?=\s*(?:г\.|года?|году|годом|jahr|year)(?!\w))"),
     )
 )
 
@@ -131,7 +156,13 @@ def _resolve(kind: str, match: re.Match[str], reference: date | None) -> tuple[d
         day = int(groups["day"])
         year = year or _infer_year(month, day, reference)
         return (_safe_date(year, month, day), "day") if year else (None, None)
-    if kind in ("mid_month", "month_year"):
+    if kind == "last_month_name":
+        if reference is None:
+            return None, None
+        month = MONTH_BY_NAME[groups["month_name"].lower()]
+        year = reference.year if month < reference.month else reference.year - 1
+        return date(year, month, 1), "month"
+    if kind in ("mid_month", "month_year", "month"):
         month = MONTH_BY_NAME[groups["month_name"].lower()]
         year = year or _infer_year(month, 1, reference)
         return (_safe_date(year, month, 1), "month") if year else (None, None)

@@ -1,0 +1,147 @@
+"""Split a sentence into clauses without a parser, from punctuation and clause openers.
+
+An event's actors, status words and date must come from the clause that reports it: in
+"Lukaschenko, der seit 30 Jahren mit russischer Hilfe regiert, erlaubte Moskau ..." the relative
+clause is background and its "Hilfe" must not be paired with the main clause's actors.
+
+Rules (cue words per language in ``cues.<lang>.yaml``):
+
+* ``;``, ``:``, a spaced dash and brackets end one main clause and start another;
+* a comma followed (after at most one preposition: "mit denen", "in which", "в котором") by an
+  opener starts a subordinate clause: ``relative`` (der/which/который), ``complement``
+  (dass/that/что) or ``adverbial`` (als/when/когда); in German a comma segment that ends in
+  "zu <verb>" or starts with "um/ohne/statt" is an ``infinitive`` clause;
+* a subordinate clause runs to the next comma or boundary; what follows (unless it opens a clause
+  of its own) continues the clause that was interrupted ("X, das ..., unterzeichnete Y");
+* a comma inside a list of actors ("Russland, Belarus und Armenien") is not a boundary.
+
+Tokens are given as (text, norm) pairs, so the module needs neither spaCy nor Dagster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+HARD_BOUNDARIES = frozenset({";", ":", "—", "–", "(", ")", "[", "]"})
+MAIN, RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE = "main", "relative", "complement", "adverbial", "infinitive"
+SUBORDINATE_KINDS = (RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE)
+
+
+@dataclass(frozen=True)
+class ClauseCues:
+    """The words that open subordinate clauses in one language (token norms)."""
+
+    relative: frozenset[str]
+    complement: frozenset[str]
+    adverbial: frozenset[str]
+    prepositions: frozenset[str]  # may stand before a relative pronoun ("mit denen")
+    infinitive_particle: str | None = None  # German "zu"
+    infinitive_openers: frozenset[str] = frozenset()  # German "um", "ohne", "statt"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause: its id, kind, the clause it depends on (None for main clauses)."""
+
+    index: int
+    kind: str
+    parent: int | None
+
+
+def _opener_kind(norms: Sequence[str], position: int, cues: ClauseCues) -> str | None:
+    """The kind of clause that the words at ``position`` (right after a comma) open, if any."""
+    if position >= len(norms):
+        return None
+    first = norms[position]
+    if first in cues.infinitive_openers:
+        return INFINITIVE
+    for offset in (0, 1):
+        if position + offset >= len(norms):
+            break
+        word = norms[position + offset]
+        if offset == 1 and first not in cues.prepositions:
+            break
+        if word in cues.relative:
+            return RELATIVE
+        if offset == 0 and word in cues.complement:
+            return COMPLEMENT
+        if offset == 0 and word in cues.adverbial:
+            return ADVERBIAL
+    return None
+
+
+def _segment_end(norms: Sequence[str], texts: Sequence[str], start: int) -> int:
+    """Index of the next comma or hard boundary at or after ``start`` (len if none)."""
+    for index in range(start, len(norms)):
+        if texts[index] == "," or texts[index] in HARD_BOUNDARIES:
+            return index
+    return len(norms)
+
+
+def _is_infinitive_segment(norms: Sequence[str], start: int, end: int, cues: ClauseCues) -> bool:
+    """German: the comma segment ends in "zu <verb>" (after dropping final punctuation)."""
+    if cues.infinitive_particle is None:
+        return False
+    words = [i for i in range(start, end) if norms[i].isalpha()]
+    return len(words) >= 2 and norms[words[-2]] == cues.infinitive_particle
+
+
+def _leading_clause(
+    texts: Sequence[str], norms: Sequence[str], start: int, cues: ClauseCues, clauses: list[Clause], of_token: list[int]
+) -> int:
+    """A clause that opens a main clause ("Als X angriff, bat Y ..."): mark it, return where the main goes on.
+
+    The main clause is the last one in ``clauses``; the leading clause depends on it.
+    """
+    if start >= len(norms) or norms[start] not in cues.adverbial | cues.complement:
+        return start
+    end = _segment_end(norms, texts, start)
+    if end >= len(norms) or texts[end] != ",":
+        return start
+    main = clauses[-1].index
+    kind = ADVERBIAL if norms[start] in cues.adverbial else COMPLEMENT
+    clauses.append(Clause(len(clauses), kind, main))
+    for position in range(start, end):
+        of_token[position] = len(clauses) - 1
+    for position in range(end, len(of_token)):
+        of_token[position] = main
+    return end + 1
+
+
+def split_clauses(
+    texts: Sequence[str], norms: Sequence[str], cues: ClauseCues, list_commas: frozenset[int] = frozenset()
+) -> tuple[list[int], list[Clause]]:
+    """(clause index of every token, the clauses). ``list_commas``: token indices of list commas."""
+    clauses = [Clause(0, MAIN, None)]
+    of_token = [0] * len(texts)
+    current = 0
+    index = _leading_clause(texts, norms, 0, cues, clauses, of_token)
+    while index < len(texts):
+        text = texts[index]
+        if text in HARD_BOUNDARIES:
+            clauses.append(Clause(len(clauses), MAIN, None))
+            current = len(clauses) - 1
+            of_token[index] = current
+            index = _leading_clause(texts, norms, index + 1, cues, clauses, of_token)
+            continue
+        if text == "," and index not in list_commas:
+            end = _segment_end(norms, texts, index + 1)
+            # "..., der Ukraine zu gestatten": the article is no relative pronoun here.
+            if _is_infinitive_segment(norms, index + 1, end, cues):
+                kind = INFINITIVE
+            else:
+                kind = _opener_kind(norms, index + 1, cues)
+            if kind is not None:
+                parent = current
+                clauses.append(Clause(len(clauses), kind, parent))
+                current = len(clauses) - 1
+                for position in range(index, end):
+                    of_token[position] = current
+                index = end
+                # After the subordinate clause, the interrupted clause goes on.
+                current = parent
+                continue
+        of_token[index] = current
+        index += 1
+    return of_token, clauses
