@@ -165,7 +165,10 @@ def unresolved_persons(mentions: pl.DataFrame) -> list[dict]:
 def evaluate_release(release: Path, gold_path: Path) -> dict[str, dict[str, Score]]:
     """{"events"|"actors": {language or "overall": Score}} for a release against a gold file."""
     documents = pl.read_parquet(release / "parquet" / "documents.parquet")
-    events = pl.read_parquet(release / "parquet" / "events.parquet").filter(~pl.col("negated"))
+    # The gold holds what happened or was formally announced, not denials or plans and forecasts.
+    events = pl.read_parquet(release / "parquet" / "events.parquet").filter(
+        ~pl.col("negated") & (pl.col("status") != "planned")
+    )
     mentions = pl.read_parquet(release / "parquet" / "mentions.parquet")
     actors = pl.read_parquet(release / "parquet" / "actors.parquet")
     doc_ids = {Path(row["source_path"]).name: row["doc_id"] for row in documents.iter_rows(named=True)}

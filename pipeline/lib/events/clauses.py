@@ -71,10 +71,12 @@ def _opener_kind(norms: Sequence[str], position: int, cues: ClauseCues) -> str |
     return None
 
 
-def _segment_end(norms: Sequence[str], texts: Sequence[str], start: int) -> int:
-    """Index of the next comma or hard boundary at or after ``start`` (len if none)."""
+def _segment_end(
+    norms: Sequence[str], texts: Sequence[str], start: int, list_commas: frozenset[int] = frozenset()
+) -> int:
+    """Index of the next comma (not inside a list of actors) or hard boundary from ``start``."""
     for index in range(start, len(norms)):
-        if texts[index] == "," or texts[index] in HARD_BOUNDARIES:
+        if (texts[index] == "," and index not in list_commas) or texts[index] in HARD_BOUNDARIES:
             return index
     return len(norms)
 
@@ -126,7 +128,7 @@ def split_clauses(
             index = _leading_clause(texts, norms, index + 1, cues, clauses, of_token)
             continue
         if text == "," and index not in list_commas:
-            end = _segment_end(norms, texts, index + 1)
+            end = _segment_end(norms, texts, index + 1, list_commas)
             # "..., der Ukraine zu gestatten": the article is no relative pronoun here.
             if _is_infinitive_segment(norms, index + 1, end, cues):
                 kind = INFINITIVE

@@ -22,7 +22,8 @@ No parser is available offline, so the coder works from cues that hold across de
   Waffen zu stationieren", "refused to support Russia", "ein Abkommen über Zusammenarbeit") is
   part of that event, not an event of its own. Within a clause one dyad gets one event type (the
   most specific), meetings apart.
-* Speculation and conditionals are not events; negation and future are read in the clause.
+* Speculation, conditionals and commentary ("Analysts say ...") are not events; negation and
+  future are read in the clause.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from pipeline.lib.events.clauses import ADVERBIAL, COMPLEMENT, INFINITIVE, RELAT
 from pipeline.lib.events.lexicon import Cues, EventLexicon, EventType, TriggerEntry
 from pipeline.lib.events.triggers import morph_analyzer
 from pipeline.lib.nlp.components import ACTOR_SPANS, TRIGGER_SPANS
-from pipeline.lib.nlp.persons import UNRESOLVED_KEY
+from pipeline.lib.nlp.persons import UNRESOLVED_KEY, load_office_words
 from pipeline.lib.places import find_place
 from pipeline.lib.text.dates import find_dates
 
@@ -56,6 +57,7 @@ _MAX_DISTANCE = 40  # tokens between trigger and actor: a guard for clauses that
 _NEGATION_BEFORE, _NEGATION_AFTER = 5, 4
 _MODAL_BEFORE, _MODAL_AFTER = 6, 4
 _GOVERNED_GAP = 6  # tokens between a governing word and the clause it governs
+_COMPLEMENT_GAP = 3  # tokens between a noun (or its genitive) and the actor of its complement
 _ATTACHED = 2  # tokens between a trigger and an actor that belongs to it
 _AGENT_GAP = 2  # tokens between an agent ("von Russland", "by Russia") and its trigger
 # What is requested, rejected, alleged or agreed is the content of that event.
@@ -90,7 +92,7 @@ class ActorHit:
     actor_id: str | None  # None: a person the dictionary does not know, coded by the office's state
     code: str
     text: str
-    marked: str | None  # "target", "source", "origin", "locative" or None
+    marked: str | None  # "target", "source", "origin", "locative", "genitive" (Russian) or None
     group: int = -1  # index of its coordinated list, -1 when it stands alone
 
 
@@ -141,6 +143,8 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
         cases = _russian_cases(doc[start].lower_)
         if cases and not cases & {"nomn", "gent", "gen2"}:
             return "target"
+        if cases and "nomn" not in cases:
+            return "genitive"  # "выступление Путина": belongs to a noun, never the subject
     return None
 
 
@@ -207,13 +211,25 @@ def _joins_list(doc: Doc, left: ActorHit, right: ActorHit, cues: Cues) -> bool:
     )
 
 
+def _same_case(doc: Doc, left: ActorHit, right: ActorHit, language: str) -> bool:
+    """Russian list members share a case: "в Украину, Путин и Си" is no list."""
+    if language != "ru":
+        return True
+    left_cases, right_cases = _russian_cases(doc[left.start].lower_), _russian_cases(doc[right.start].lower_)
+    return not left_cases or not right_cases or bool(left_cases & right_cases)
+
+
 def _group_lists(doc: Doc, hits: list[ActorHit], cues: Cues) -> list[ActorHit]:
     """Number the coordinated lists; later members take the first member's mark."""
     grouped: list[ActorHit] = []
     group = 0
     for index, hit in enumerate(hits):
         previous = grouped[-1] if grouped else None
-        if previous is not None and _joins_list(doc, hits[index - 1], hit, cues):
+        if (
+            previous is not None
+            and _joins_list(doc, hits[index - 1], hit, cues)
+            and _same_case(doc, hits[index - 1], hit, cues.language)
+        ):
             if previous.group < 0:
                 grouped[-1] = previous = replace(previous, group=group)
                 group += 1
@@ -301,14 +317,19 @@ def _modifiers(scene: _Scene, trigger: Span, near: list[ActorHit]) -> list[Actor
     for hit in near:
         gap = [token.lower_ for token in doc[hit.end : trigger.start]]
         if hit.end <= trigger.start and (not gap or gap in (["'s"], ["’s"])):
-            if noun or hit.marked is None:
+            # After a preposition only an adjective belongs to the noun ("gegen den russischen
+            # Angriffskrieg"); "против Индии санкции" is the preposition's own object.
+            if hit.marked is None or (noun and _adjectival(doc, hit, language)):
                 attached.append(hit)
     if noun and not attached:
         after = trigger.end
         if after < len(doc) and doc[after].lower_ in _GENITIVE_ARTICLES.get(language, set()):
             after += 1
+        # "визита президента США": one lowercase title may stand between noun and genitive.
+        if language == "ru" and after < len(doc) and doc[after].is_lower and not any(h.start == after for h in near):
+            after += 1
         for hit in near:
-            if hit.start != after or hit.marked is not None:
+            if hit.start != after or hit.marked not in (None, "genitive"):
                 continue
             genitive = (
                 (language == "ru" and bool(_russian_cases(doc[hit.start].lower_) & {"gent", "gen2"}))
@@ -317,6 +338,19 @@ def _modifiers(scene: _Scene, trigger: Span, near: list[ActorHit]) -> list[Actor
             if genitive:
                 attached.append(hit)
     return _with_list(attached, near)
+
+
+def _adjectival(doc: Doc, hit: ActorHit, language: str) -> bool:
+    """Whether the mention is an adjective or possessive ("russischen", "Russia's", "российской")."""
+    first = doc[hit.start]
+    if language == "de":
+        return first.text[:1].islower()
+    if language == "ru":
+        morph = morph_analyzer()
+        return morph is not None and morph.parse(first.lower_)[0].tag.POS in ("ADJF", "ADJS")
+    after = doc[hit.end].lower_ if hit.end < len(doc) else ""
+    before = doc[hit.start - 1].lower_ if hit.start > 0 else ""
+    return after in _POSSESSIVE or before in {"the", "a", "an"}
 
 
 def _with_list(chosen: list[ActorHit], near: list[ActorHit]) -> list[ActorHit]:
@@ -351,8 +385,10 @@ def _pick_arguments(
         if h.marked == "source" and (trigger.start - h.end <= _AGENT_GAP if h.end <= trigger.start else h.start - trigger.end <= _AGENT_GAP + 1)
     ]
     origin = [h for h in near if h.marked == "origin"]
-    sources = _with_list(agents[:1], near) or _modifiers(scene, trigger, near)
-    if not sources and entry.source_modifier_only and _is_noun(scene.doc, trigger.start, scene.language):
+    modifiers = [] if agents else _modifiers(scene, trigger, near)
+    sources = _with_list(agents[:1], near) or modifiers
+    noun_only = entry.source_modifier_only and _is_noun(scene.doc, trigger.start, scene.language)
+    if not sources and noun_only:
         return None
     if not sources:
         first = next((h for h in left if h.marked is None), None)
@@ -375,16 +411,31 @@ def _pick_arguments(
 
     # The direct object right after the trigger ("accused Iran of ...", "warf Stockholm vor").
     objects = [h for h in right if h.marked is None and h.start - trigger.end <= 1]
+    # A noun's own complement: "Russlands Krieg in der Ukraine", "вторжения России в Украину".
+    complements = []
+    if modifiers:
+        after = max([trigger.end] + [h.end for h in modifiers if h.start >= trigger.end])
+        complements = sorted(
+            (h for h in near if after <= h.start <= after + _COMPLEMENT_GAP and h.marked not in ("source", "origin")),
+            key=lambda h: h.start,
+        )
     ranked = (
-        objects
+        complements
+        + objects
         + (origin if event_type.origin_role == "target" else [])
         + sorted((h for h in near if h.marked in target_marks), key=distance)
         + [h for h in right if h.marked is None]
         + [h for h in left if h.marked is None and h.start > after_source]
         + [h for h in left if h.marked is None]
+        + [h for h in near if h.marked == "genitive"]
         + ([h for h in near if h.marked == "locative"] if _locative_fallback(entry, event_type) else [])
     )
-    target = next((h for h in ranked if h.code not in taken and h not in sources), None)
+    source_lists = {h.group for h in sources if h.group >= 0}
+    if modifiers and noun_only:
+        ranked = complements  # a war noun's target is its complement or nothing
+    target = next(
+        (h for h in ranked if h.code not in taken and h not in sources and h.group not in source_lists), None
+    )
     if target is None:
         return None
     targets = _with_list([target], near)
@@ -437,14 +488,24 @@ def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
 def _date_in_clause(scene: _Scene, trigger: Span, reference: date | None):
     """The date expression of the trigger's clause nearest to the trigger, if any."""
     doc = scene.doc
-    clause = scene.of_token[trigger.start]
-    mentions = []
+    clause = scene.clauses[scene.of_token[trigger.start]]
+    by_clause: dict[int, list] = {}
     for mention in find_dates(doc.text, reference):
         if mention.value is None:
             continue
         span = doc.char_span(mention.start, max(mention.start + 1, mention.end), alignment_mode="expand")
-        if span is not None and scene.of_token[span.start] == clause:
-            mentions.append(mention)
+        if span is not None:
+            by_clause.setdefault(scene.of_token[span.start], []).append(mention)
+    mentions = by_clause.get(clause.index, [])
+    if not mentions:
+        # A "when" clause and the clause it belongs to share their time: "On Tuesday, when Xi held
+        # talks ...", "Als Truppen im September 2022 angriffen, bat Eriwan ...".
+        if clause.kind == ADVERBIAL and clause.parent is not None:
+            mentions = by_clause.get(clause.parent, [])
+        else:
+            for child in scene.clauses:
+                if child.parent == clause.index and child.kind == ADVERBIAL:
+                    mentions.extend(by_clause.get(child.index, []))
     if not mentions:
         return None
     return min(mentions, key=lambda m: abs(m.start - trigger.start_char))
@@ -501,6 +562,15 @@ def _governed(scene: _Scene, triggers: list[tuple[Span, TriggerEntry]]) -> set[i
     return governed
 
 
+def _commentary(doc: Doc, language: str, cues: Cues) -> bool:
+    """An analyst's or expert's assessment ("Analysts say ...", "sagt der Politologe X"): no events."""
+    words = load_office_words().get(language)
+    if words is None:
+        return False
+    says = any(token.norm_ in cues.announce for token in doc)
+    return says and any(words.is_expert(token) for token in doc)
+
+
 def _priority(event_type: str) -> int:
     return TYPE_PRIORITY.index(event_type) if event_type in TYPE_PRIORITY else len(TYPE_PRIORITY)
 
@@ -522,6 +592,8 @@ def events_for_sentence(
     norms = [token.norm_ for token in doc]
     of_token, clauses = split_clauses(texts, norms, cues.clause_cues(), _list_commas(doc, hits))
     scene = _Scene(doc, language, cues, hits, of_token, clauses)
+    if _commentary(doc, language, cues):
+        return []
     triggers = [(span, entries[span.id_]) for span in spans if span.id_ in entries]
     governed = _governed(scene, triggers)
     candidates: list[tuple[Span, TriggerEntry, ActorHit, ActorHit, bool, str, bool]] = []

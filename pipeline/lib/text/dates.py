@@ -2,7 +2,8 @@
 
 Explicit dates ("6. Dezember 2024", "June 19, 2024", "19 июня 2024 г.", "6 дек. 2024", "2024-12-06",
 "11.04.2023"), months and years ("im Juni 2024", "mid-October", "в 2025 году") and relative
-expressions ("am Freitag", "last month", "в прошлом месяце") resolved against a reference date
+expressions ("am Freitag", "last month", "last June", "в прошлом месяце"; "kürzlich", "recently",
+"недавно" at year precision) resolved against a reference date
 (the publication date). Without a reference date, expressions that need one resolve to nothing:
 the pipeline never guesses today's date. All languages' month names are tried on every text,
 because scraped news mixes languages.
@@ -110,6 +111,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?<!\w)(?:im vergangenen jahr|im letzten jahr|vergangenes jahr|letztes jahr|last year|в прошлом году|в минувшем году)(?!\w)",
         ),
         ("relative_day", r"(?<!\w)(?P<rel>gestern|heute|yesterday|today|вчера|сегодня)(?!\w)"),
+        # kürzlich / recently / недавно: the publication year, no more precise than that
+        ("recent", r"(?<!\w)(?:kürzlich|jüngst|vor kurzem|neulich|recently|недавно|на днях)(?!\w)"),
         # A bare year needs a word that makes it one ("im Jahr 2022", "since 2014", "в 2022 году"):
         # "rund 2000 Soldaten" is a number.
         ("year", r"(?<!\w)(?:" + "|".join(_YEAR_CUES) + r")\s+" + _YEAR + r"(?![.,]?\d)"),
@@ -176,6 +179,8 @@ def _resolve(kind: str, match: re.Match[str], reference: date | None) -> tuple[d
     if kind == "relative_month":
         last = reference.replace(day=1) - timedelta(days=1)
         return last.replace(day=1), "month"
+    if kind == "recent":
+        return date(reference.year, 1, 1), "year"
     if kind == "relative_year":
         return date(reference.year - 1, 1, 1), "year"
     rel = groups["rel"].lower()

@@ -1,0 +1,490 @@
+"""Event coding of single sentences end to end (pipeline/lib/events/coder.py) in de, en and ru."""
+
+from datetime import date
+from functools import lru_cache
+
+import pytest
+from _pytest.mark import ParameterSet
+from spacy.language import Language
+
+from pipeline.lib.actors.dictionary import load_actor_dictionary
+from pipeline.lib.entities import SentenceContext
+from pipeline.lib.events.coder import events_for_sentence
+from pipeline.lib.events.lexicon import load_event_lexicon
+from pipeline.lib.nlp.pipelines import load_pipeline
+
+LEXICON = load_event_lexicon()
+DICTIONARY = load_actor_dictionary()
+PUBLISHED = date(2024, 4, 10)  # a Wednesday: "Friday" is 2024-04-05
+
+Dyad = tuple[str, str, str]  # (event_type, source_country, target_country)
+
+
+@lru_cache(maxsize=None)
+def _pipeline(language: str) -> Language:
+    """The full pipeline of ``language``, built once per test module."""
+    return load_pipeline(language)
+
+
+def code(language: str, text: str, published: date | None = PUBLISHED) -> list[dict]:
+    """The event rows the coder gives for one sentence of a document published on ``published``."""
+    doc = _pipeline(language)(text)
+    doc.user_data["ctx"] = SentenceContext("d", 0, 0, published).as_user_data()
+    return events_for_sentence(doc, language, LEXICON, DICTIONARY)
+
+
+def _dyad(row: dict) -> Dyad:
+    """(type, source, target); undirected types in alphabetical order of the pair."""
+    pair = (row["source_country"], row["target_country"])
+    if not LEXICON.ontology[row["event_type"]].directed:
+        pair = tuple(sorted(pair))
+    return (row["event_type"], *pair)
+
+
+def dyads(language: str, text: str) -> set[Dyad]:
+    """The non-negated events of the sentence as (type, source, target)."""
+    return {_dyad(row) for row in code(language, text) if not row["negated"]}
+
+
+def event(language: str, text: str, dyad: Dyad, published: date | None = PUBLISHED) -> dict | None:
+    """The row of ``dyad`` (negated or not), None when the coder gives no such event."""
+    rows = [row for row in code(language, text, published) if _dyad(row) == dyad]
+    assert len(rows) <= 1
+    return rows[0] if rows else None
+
+
+def status(language: str, text: str, dyad: Dyad) -> str | None:
+    """The status of the event ``dyad``; None when there is no such event."""
+    row = event(language, text, dyad)
+    return row["status"] if row else None
+
+
+def negated(language: str, text: str, dyad: Dyad) -> bool:
+    """Whether the event ``dyad`` is negated (it must exist)."""
+    row = event(language, text, dyad)
+    assert row is not None, f"no {dyad} in {text!r}"
+    return row["negated"]
+
+
+def event_date(language: str, text: str, dyad: Dyad, published: date | None = PUBLISHED) -> tuple:
+    """(event_date, date_precision) of the event ``dyad`` (it must exist)."""
+    row = event(language, text, dyad, published)
+    assert row is not None, f"no {dyad} in {text!r}"
+    return row["event_date"], row["date_precision"]
+
+
+def xfail(*values: object, reason: str) -> ParameterSet:
+    """A case the coder gets wrong today; strict, so that a fix shows up."""
+    return pytest.param(*values, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+# ------------------------------------------------------------------ triggers and direction
+
+EVENT_CASES = [
+    # German
+    (
+        "de",
+        "Russland und Belarus unterzeichneten ein Abkommen über militärische Zusammenarbeit.",
+        {("AGREE", "BLR", "RUS")},
+    ),
+    ("de", "Deutschland lieferte Panzer an die Ukraine.", {("AID", "DEU", "UKR")}),
+    ("de", "Russland stationierte Atomwaffen in Belarus.", {("MOBILIZE", "RUS", "BLR")}),
+    ("de", "Russland schickte Soldaten nach Kasachstan.", {("MOBILIZE", "RUS", "KAZ")}),
+    ("de", "Xi Jinping besuchte Kasachstan.", {("CONSULT", "CHN", "KAZ")}),
+    ("de", "Russland griff die Ukraine an.", {("ASSAULT", "RUS", "UKR")}),
+    ("de", "Die Ukraine wurde von Russland angegriffen.", {("ASSAULT", "RUS", "UKR")}),
+    ("de", "Russlands Krieg gegen die Ukraine dauert an.", {("ASSAULT", "RUS", "UKR")}),
+    ("de", "Die EU verhängte neue Sanktionen gegen Belarus.", {("SANCTION", "EU", "BLR")}),
+    ("de", "Armenien bat Russland um Hilfe.", {("REQUEST", "ARM", "RUS")}),
+    (
+        "de",
+        "Soldaten aus Russland, Belarus und Armenien trafen in Kasachstan ein.",
+        {("AID", "RUS", "KAZ"), ("AID", "BLR", "KAZ"), ("AID", "ARM", "KAZ")},
+    ),
+    ("de", "Russland kündigte den Abzug seiner Truppen aus Kasachstan an.", {("RETREAT", "RUS", "KAZ")}),
+    (
+        "de",
+        "Lukaschenko forderte Putin auf, Atomwaffen in Belarus zu stationieren.",
+        {("REQUEST", "BLR", "RUS")},
+    ),
+    (
+        "de",
+        "Lukaschenko, der Russland um Waffen bat, traf Xi Jinping in Peking.",
+        {("REQUEST", "BLR", "RUS"), ("CONSULT", "BLR", "CHN")},
+    ),
+    ("de", "Der Kreml schickte russische Truppen nach Belarus.", {("MOBILIZE", "RUS", "BLR")}),
+    xfail(
+        "de",
+        "Belarus erhielt Raketen aus Russland.",
+        {("AID", "RUS", "BLR")},
+        reason="reverse verb with an origin actor ('aus') gives no event",
+    ),
+    xfail(
+        "de",
+        "Russland hat die Ukraine angegriffen.",
+        {("ASSAULT", "RUS", "UKR")},
+        reason="verb-final clause: the object right before the verb is taken as source (UKR->RUS)",
+    ),
+    xfail(
+        "de",
+        "Als Russland die Ukraine angriff, lieferte Deutschland Panzer an die Ukraine.",
+        {("ASSAULT", "RUS", "UKR"), ("AID", "DEU", "UKR")},
+        reason="verb-final clause: the object right before the verb is taken as source (UKR->RUS)",
+    ),
+    # English
+    ("en", "Belarus and Russia signed an agreement on military cooperation.", {("AGREE", "BLR", "RUS")}),
+    ("en", "The United States sent Patriot missiles to Poland.", {("AID", "USA", "POL")}),
+    ("en", "Russia stationed tactical nuclear weapons in Belarus.", {("MOBILIZE", "RUS", "BLR")}),
+    ("en", "Xi Jinping visited Kazakhstan.", {("CONSULT", "CHN", "KAZ")}),
+    ("en", "Russia attacked Ukraine.", {("ASSAULT", "RUS", "UKR")}),
+    ("en", "Ukraine was attacked by Russia.", {("ASSAULT", "RUS", "UKR")}),
+    ("en", "The Russian invasion of Ukraine continues.", {("ASSAULT", "RUS", "UKR")}),
+    ("en", "The United States imposed new sanctions on Belarus.", {("SANCTION", "USA", "BLR")}),
+    ("en", "Armenia asked Russia for help.", {("REQUEST", "ARM", "RUS")}),
+    (
+        "en",
+        "Troops from Russia, Belarus and Armenia arrived in Kazakhstan.",
+        {("AID", "RUS", "KAZ"), ("AID", "BLR", "KAZ"), ("AID", "ARM", "KAZ")},
+    ),
+    ("en", "Russia withdrew its troops from Kazakhstan.", {("RETREAT", "RUS", "KAZ")}),
+    ("en", "Lukashenko urged Putin to station nuclear weapons in Belarus.", {("REQUEST", "BLR", "RUS")}),
+    (
+        "en",
+        "Lukashenko, who asked Russia for weapons, met Xi Jinping in Beijing.",
+        {("REQUEST", "BLR", "RUS"), ("CONSULT", "BLR", "CHN")},
+    ),
+    (
+        "en",
+        "When Russia attacked Ukraine, Germany sent tanks to Ukraine.",
+        {("ASSAULT", "RUS", "UKR"), ("AID", "DEU", "UKR")},
+    ),
+    ("en", "Putin hosted the Russian defense minister and Lukashenko.", {("CONSULT", "BLR", "RUS")}),
+    xfail(
+        "en",
+        "Belarus received missiles from Russia.",
+        {("AID", "RUS", "BLR")},
+        reason="reverse verb with an origin actor ('from') gives no event",
+    ),
+    # Russian
+    (
+        "ru",
+        "Россия и Белоруссия подписали соглашение о военном сотрудничестве.",
+        {("AGREE", "BLR", "RUS")},
+    ),
+    ("ru", "Россия передала Белоруссии ракеты.", {("AID", "RUS", "BLR")}),  # dative
+    ("ru", "Россия поставила танки в Белоруссию.", {("AID", "RUS", "BLR")}),
+    ("ru", "Россия разместила ядерное оружие в Белоруссии.", {("MOBILIZE", "RUS", "BLR")}),
+    ("ru", "Россия направила войска в Казахстан.", {("MOBILIZE", "RUS", "KAZ")}),
+    ("ru", "Лукашенко встретился с Путиным в Москве.", {("CONSULT", "BLR", "RUS")}),
+    ("ru", "Россия атаковала Украину.", {("ASSAULT", "RUS", "UKR")}),  # accusative
+    ("ru", "Вторжение России в Украину продолжается.", {("ASSAULT", "RUS", "UKR")}),
+    ("ru", "Украина подверглась нападению со стороны России.", {("ASSAULT", "RUS", "UKR")}),
+    ("ru", "Евросоюз ввёл санкции против Белоруссии.", {("SANCTION", "EU", "BLR")}),
+    ("ru", "Армения попросила Россию о помощи.", {("REQUEST", "ARM", "RUS")}),
+    (
+        "ru",
+        "Военные из России, Белоруссии и Армении прибыли в Казахстан.",
+        {("AID", "RUS", "KAZ"), ("AID", "BLR", "KAZ"), ("AID", "ARM", "KAZ")},
+    ),
+    ("ru", "Россия завершила вывод войск из Казахстана.", {("RETREAT", "RUS", "KAZ")}),
+    (
+        "ru",
+        "Лукашенко попросил Путина разместить ядерное оружие в Белоруссии.",
+        {("REQUEST", "BLR", "RUS")},
+    ),
+    (
+        "ru",
+        "Лукашенко, который попросил Россию об оружии, встретился с Си Цзиньпином в Пекине.",
+        {("REQUEST", "BLR", "RUS"), ("CONSULT", "BLR", "CHN")},
+    ),
+    ("ru", "Путин встретился с российским министром обороны и Лукашенко.", {("CONSULT", "BLR", "RUS")}),
+    xfail(
+        "ru",
+        "Белоруссия получила ракеты из России.",
+        {("AID", "RUS", "BLR")},
+        reason="reverse verb with an origin actor ('из') gives no event",
+    ),
+    xfail(
+        "ru",
+        "Белоруссия получила ракеты от России.",
+        {("AID", "RUS", "BLR")},
+        reason="reverse verb with 'от' (read as agent) swaps twice: AID BLR->RUS",
+    ),
+    xfail(
+        "ru",
+        "Когда Россия напала на Украину, Германия передала Украине танки.",
+        {("ASSAULT", "RUS", "UKR"), ("AID", "DEU", "UKR")},
+        reason="actors across the clause comma form a list, Germany takes the 'target' mark: no AID",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), EVENT_CASES)
+def test_events(language: str, text: str, expected: set[Dyad]) -> None:
+    assert dyads(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Der Krieg in der Ukraine belastet die Beziehungen zwischen Russland und Belarus."),
+        ("en", "The war in Ukraine has strained ties between Russia and Belarus."),
+        ("ru", "Война на Украине осложнила отношения между Россией и Белоруссией."),
+    ],
+)
+def test_war_noun_without_aggressor_is_no_assault(language: str, text: str) -> None:
+    assert not any(row["event_type"] == "ASSAULT" for row in code(language, text))
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Der Kreml schickte russische Truppen nach Belarus."),
+        ("en", "Russian troops attacked Russian positions near Belarus."),
+        ("ru", "Путин встретился с российским министром обороны и Лукашенко."),
+    ],
+)
+def test_no_event_between_an_actor_and_itself(language: str, text: str) -> None:
+    rows = code(language, text)
+    assert rows  # the sentence is coded ...
+    assert all(row["source_country"] != row["target_country"] for row in rows)  # ... never as X->X
+
+
+# ------------------------------------------------------------------ status and polarity
+
+NEGATION_CASES = [
+    ("de", "Russland lieferte Panzer an Belarus.", ("AID", "RUS", "BLR"), False),
+    ("de", "Russland lieferte keine Panzer an Belarus.", ("AID", "RUS", "BLR"), True),
+    (
+        "de",
+        "Russland hat nicht die Absicht, Soldaten in Belarus zu stationieren.",
+        ("MOBILIZE", "RUS", "BLR"),
+        True,
+    ),
+    (
+        "de",
+        "Moskau bestritt, dass Russland Truppen nach Belarus geschickt habe.",
+        ("MOBILIZE", "RUS", "BLR"),
+        True,
+    ),
+    ("en", "Germany sent tanks to Ukraine.", ("AID", "DEU", "UKR"), False),
+    ("en", "Germany did not send tanks to Ukraine.", ("AID", "DEU", "UKR"), True),
+    ("en", "Russia does not intend to deploy troops to Belarus.", ("MOBILIZE", "RUS", "BLR"), True),
+    ("en", "Russia denied that it had sent troops to Belarus.", ("MOBILIZE", "RUS", "BLR"), True),
+    ("ru", "Россия направила войска в Белоруссию.", ("MOBILIZE", "RUS", "BLR"), False),
+    ("ru", "Россия не будет направлять войска в Белоруссию.", ("MOBILIZE", "RUS", "BLR"), True),
+    ("ru", "Россия не поставляла оружие в Белоруссию.", ("AID", "RUS", "BLR"), True),
+    ("ru", "Москва опровергла, что направила войска в Белоруссию.", ("MOBILIZE", "RUS", "BLR"), True),
+    xfail(
+        "en",
+        "Lukashenko, who never travels to Moscow, met Xi Jinping in Beijing.",
+        ("CONSULT", "BLR", "CHN"),
+        False,
+        reason="main-clause status reads the interrupting relative clause ('never'): negated",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "dyad", "expected"), NEGATION_CASES)
+def test_negation(language: str, text: str, dyad: Dyad, expected: bool) -> None:
+    assert negated(language, text, dyad) is expected
+
+
+STATUS_CASES = [
+    ("de", "Russland schickte Truppen nach Belarus.", ("MOBILIZE", "RUS", "BLR"), "occurred"),
+    ("de", "Russland wird Truppen nach Belarus schicken.", ("MOBILIZE", "RUS", "BLR"), "planned"),
+    (
+        "de",
+        "Putin kündigte an, dass Russland Truppen nach Belarus schicken wird.",
+        ("MOBILIZE", "RUS", "BLR"),
+        "announced",
+    ),
+    ("de", "Russland könnte Truppen nach Belarus schicken.", ("MOBILIZE", "RUS", "BLR"), None),
+    (
+        "de",
+        "Wenn Russland Truppen nach Belarus schickt, reagiert die Ukraine.",
+        ("MOBILIZE", "RUS", "BLR"),
+        None,
+    ),
+    xfail(
+        "de",
+        "Lukaschenko, der bald nach Moskau reisen will, traf Xi Jinping in Peking.",
+        ("CONSULT", "BLR", "CHN"),
+        "occurred",
+        reason="main-clause status reads the interrupting relative clause ('bald', 'will'): planned",
+    ),
+    ("en", "Russia deployed troops to Belarus.", ("MOBILIZE", "RUS", "BLR"), "occurred"),
+    ("en", "Russia will deploy troops to Belarus.", ("MOBILIZE", "RUS", "BLR"), "planned"),
+    ("en", "Russia plans to deploy troops to Belarus.", ("MOBILIZE", "RUS", "BLR"), "planned"),
+    (
+        "en",
+        "Russia announced that it will deploy troops to Belarus.",
+        ("MOBILIZE", "RUS", "BLR"),
+        "announced",
+    ),
+    ("en", "Russia might deploy troops to Belarus.", ("MOBILIZE", "RUS", "BLR"), None),
+    (
+        "en",
+        "If Russia deploys troops to Belarus, Ukraine will respond.",
+        ("MOBILIZE", "RUS", "BLR"),
+        None,
+    ),
+    ("ru", "Россия разместила ракеты в Белоруссии.", ("MOBILIZE", "RUS", "BLR"), "occurred"),
+    ("ru", "Россия будет размещать ракеты в Белоруссии.", ("MOBILIZE", "RUS", "BLR"), "planned"),
+    ("ru", "Россия планирует разместить ракеты в Белоруссии.", ("MOBILIZE", "RUS", "BLR"), "planned"),
+    (
+        "ru",
+        "Путин объявил, что Россия будет размещать ракеты в Белоруссии.",
+        ("MOBILIZE", "RUS", "BLR"),
+        "announced",
+    ),
+    ("ru", "Россия может направить войска в Белоруссию.", ("MOBILIZE", "RUS", "BLR"), None),
+    (
+        "ru",
+        "Если Россия направит войска в Белоруссию, Украина ответит.",
+        ("MOBILIZE", "RUS", "BLR"),
+        None,
+    ),
+    xfail(
+        "ru",
+        "Россия разместит ракеты в Белоруссии.",
+        ("MOBILIZE", "RUS", "BLR"),
+        "planned",
+        reason="perfective future without an auxiliary ('разместит') is read as occurred",
+    ),
+    xfail(
+        "ru",
+        "Лукашенко, который скоро поедет в Москву, встретился с Си Цзиньпином в Пекине.",
+        ("CONSULT", "BLR", "CHN"),
+        "occurred",
+        reason="main-clause status reads the interrupting relative clause ('скоро'): planned",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "dyad", "expected"), STATUS_CASES)
+def test_status(language: str, text: str, dyad: Dyad, expected: str | None) -> None:
+    """None: speculation and conditionals are no events."""
+    assert status(language, text, dyad) == expected
+
+
+# ------------------------------------------------------------------ dates
+
+DATE_CASES = [
+    (
+        "de",
+        "Russland und Belarus unterzeichneten am 6. April 2024 ein Abkommen über militärische Zusammenarbeit.",
+        ("AGREE", "BLR", "RUS"),
+        PUBLISHED,
+        (date(2024, 4, 6), "day"),
+    ),
+    (
+        "de",
+        "Putin besuchte am Freitag Nordkorea.",
+        ("CONSULT", "PRK", "RUS"),
+        PUBLISHED,
+        (date(2024, 4, 5), "day"),
+    ),
+    (
+        "de",
+        "Putin besuchte am Freitag Nordkorea.",
+        ("CONSULT", "PRK", "RUS"),
+        date(2024, 4, 20),
+        (date(2024, 4, 19), "day"),
+    ),
+    (
+        "de",
+        "Putin besuchte im Oktober Nordkorea.",
+        ("CONSULT", "PRK", "RUS"),
+        PUBLISHED,
+        (date(2023, 10, 1), "month"),
+    ),
+    ("de", "Putin besuchte Nordkorea.", ("CONSULT", "PRK", "RUS"), PUBLISHED, (None, None)),
+    (
+        "de",
+        "Peskow sagte am Freitag, dass Russland Truppen nach Belarus geschickt habe.",
+        ("MOBILIZE", "RUS", "BLR"),
+        PUBLISHED,
+        (None, None),
+    ),
+    (
+        "de",
+        "Lukaschenko, der Russland am Freitag um Waffen bat, traf Xi Jinping in Peking.",
+        ("CONSULT", "BLR", "CHN"),
+        PUBLISHED,
+        (None, None),
+    ),
+    (
+        "de",
+        "Lukaschenko, der Russland am Freitag um Waffen bat, traf Xi Jinping in Peking.",
+        ("REQUEST", "BLR", "RUS"),
+        PUBLISHED,
+        (date(2024, 4, 5), "day"),
+    ),
+    (
+        "en",
+        "Germany sent tanks to Ukraine on April 6, 2024.",
+        ("AID", "DEU", "UKR"),
+        PUBLISHED,
+        (date(2024, 4, 6), "day"),
+    ),
+    (
+        "en",
+        "Germany sent tanks to Ukraine on Friday.",
+        ("AID", "DEU", "UKR"),
+        PUBLISHED,
+        (date(2024, 4, 5), "day"),
+    ),
+    (
+        "en",
+        "Putin visited North Korea in October.",
+        ("CONSULT", "PRK", "RUS"),
+        PUBLISHED,
+        (date(2023, 10, 1), "month"),
+    ),
+    (
+        "en",
+        "Putin met Lukashenko last June.",
+        ("CONSULT", "BLR", "RUS"),
+        PUBLISHED,
+        (date(2023, 6, 1), "month"),
+    ),
+    ("en", "Putin met Lukashenko.", ("CONSULT", "BLR", "RUS"), PUBLISHED, (None, None)),
+    xfail(
+        "en",
+        "Peskov said on Friday that Russia had sent troops to Belarus.",
+        ("MOBILIZE", "RUS", "BLR"),
+        PUBLISHED,
+        (None, None),
+        reason="a that-clause without a comma is not split: the date of saying is taken (2024-04-05)",
+    ),
+    (
+        "ru",
+        "Россия и Белоруссия подписали 6 апреля 2024 года соглашение о военном сотрудничестве.",
+        ("AGREE", "BLR", "RUS"),
+        PUBLISHED,
+        (date(2024, 4, 6), "day"),
+    ),
+    ("ru", "Путин в пятницу посетил КНДР.", ("CONSULT", "PRK", "RUS"), PUBLISHED, (date(2024, 4, 5), "day")),
+    ("ru", "Путин посетил КНДР в июле.", ("CONSULT", "PRK", "RUS"), PUBLISHED, (date(2023, 7, 1), "month")),
+    (
+        "ru",
+        "Путин встретился с Лукашенко в прошлом июне.",
+        ("CONSULT", "BLR", "RUS"),
+        PUBLISHED,
+        (date(2023, 6, 1), "month"),
+    ),
+    ("ru", "Путин посетил КНДР.", ("CONSULT", "PRK", "RUS"), PUBLISHED, (None, None)),
+    (
+        "ru",
+        "Песков в пятницу заявил, что Россия направила войска в Белоруссию.",
+        ("MOBILIZE", "RUS", "BLR"),
+        PUBLISHED,
+        (None, None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "dyad", "published", "expected"), DATE_CASES)
+def test_event_date(language: str, text: str, dyad: Dyad, published: date, expected: tuple) -> None:
+    assert event_date(language, text, dyad, published) == expected
