@@ -63,9 +63,7 @@ def merge_within_documents(events: pl.DataFrame) -> pl.DataFrame:
     (rows kept from an earlier run bring their count along, so merging again gives the same table).
     """
     first, second = dyad_columns()
-    dated_story = (
-        pl.when(pl.col("event_date").is_not_null()).then(pl.col("story_id")).otherwise(None)
-    )
+    dated_story = pl.when(pl.col("event_date").is_not_null()).then(pl.col("story_id")).otherwise(None)
     keyed = events.with_columns(first.alias("_first"), second.alias("_second")).with_columns(
         pl.coalesce(
             pl.when(pl.col("event_date").is_null())

@@ -24,7 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 HARD_BOUNDARIES = frozenset({";", ":", "—", "–", "(", ")", "[", "]"})
-MAIN, RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE = "main", "relative", "complement", "adverbial", "infinitive"
+MAIN, RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE = (
+    "main",
+    "relative",
+    "complement",
+    "adverbial",
+    "infinitive",
+)
 SUBORDINATE_KINDS = (RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE)
 
 
@@ -90,7 +96,12 @@ def _is_infinitive_segment(norms: Sequence[str], start: int, end: int, cues: Cla
 
 
 def _leading_clause(
-    texts: Sequence[str], norms: Sequence[str], start: int, cues: ClauseCues, clauses: list[Clause], of_token: list[int]
+    texts: Sequence[str],
+    norms: Sequence[str],
+    start: int,
+    cues: ClauseCues,
+    clauses: list[Clause],
+    of_token: list[int],
 ) -> int:
     """A clause that opens a main clause ("Als X angriff, bat Y ..."): mark it, return where the main goes on.
 

@@ -32,6 +32,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 
 from spacy.tokens import Doc, Span
 
@@ -122,6 +123,20 @@ def _russian_noun(word: str) -> bool:
     return morph is not None and bool(morph.parse(word)) and morph.parse(word)[0].tag.POS == "NOUN"
 
 
+@lru_cache(maxsize=65536)
+def _russian_future_form(word: str) -> bool:
+    morph = morph_analyzer()
+    if morph is None:
+        return False
+    parses = morph.parse(word)
+    return bool(parses) and parses[0].tag.POS == "VERB" and parses[0].tag.tense == "futr"
+
+
+def _russian_future(token, language: str) -> bool:
+    """A Russian perfective future ("разместит", "подпишут") has no auxiliary to spot."""
+    return language == "ru" and token.is_alpha and _russian_future_form(token.lower_)
+
+
 def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
     """The role a preposition right before the mention gives it (skipping one article).
 
@@ -133,7 +148,11 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
         if index < 0:
             break
         mark = _preposition_mark(doc[index].norm_, cues, language)
-        if mark == "locative" and back == 2 and doc[index + 1].lower_ in _DIRECTION_ARTICLES.get(language, ()):
+        if (
+            mark == "locative"
+            and back == 2
+            and doc[index + 1].lower_ in _DIRECTION_ARTICLES.get(language, ())
+        ):
             return "target"  # German "in die Ukraine" (where to) against "in der Ukraine" (where)
         if mark:
             return mark
@@ -241,7 +260,7 @@ def _group_lists(doc: Doc, hits: list[ActorHit], cues: Cues) -> list[ActorHit]:
 
 def _list_commas(doc: Doc, hits: list[ActorHit]) -> frozenset[int]:
     commas = set()
-    for left, right in zip(hits, hits[1:], strict=False):
+    for left, right in pairwise(hits):
         if left.group >= 0 and left.group == right.group:
             commas.update(i for i in range(left.end, right.start) if doc[i].text == ",")
     return frozenset(commas)
@@ -255,6 +274,11 @@ def _is_noun(doc: Doc, index: int, language: str) -> bool:
     if language == "ru":
         return _russian_noun(token.lower_)
     before = index - 1
+    if before >= 0 and doc[before].lower_ in _POSSESSIVE:
+        return True  # "Russia's war"
+    # Skip a capitalised modifier ("the Russian invasion", "the US sanctions").
+    while before >= 0 and index - before <= 3 and doc[before].text[:1].isupper() and before > 0:
+        before -= 1
     return before >= 0 and (doc[before].lower_ in _EN_NOUN_CUES or not doc[before].is_alpha)
 
 
@@ -287,7 +311,11 @@ def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
         antecedent = next((hit for hit in parent_hits if hit.end == first), None)
         if antecedent is not None:
             pronoun = next(
-                (i for i in range(first + 1, min(first + 3, len(doc))) if doc[i].norm_ in scene.cues.relative_openers),
+                (
+                    i
+                    for i in range(first + 1, min(first + 3, len(doc)))
+                    if doc[i].norm_ in scene.cues.relative_openers
+                ),
                 None,
             )
             if pronoun is not None:
@@ -316,25 +344,29 @@ def _modifiers(scene: _Scene, trigger: Span, near: list[ActorHit]) -> list[Actor
     attached = []
     for hit in near:
         gap = [token.lower_ for token in doc[hit.end : trigger.start]]
-        if hit.end <= trigger.start and (not gap or gap in (["'s"], ["’s"])):
-            # After a preposition only an adjective belongs to the noun ("gegen den russischen
-            # Angriffskrieg"); "против Индии санкции" is the preposition's own object.
-            if hit.marked is None or (noun and _adjectival(doc, hit, language)):
-                attached.append(hit)
+        glued = hit.end <= trigger.start and (not gap or gap in (["'s"], ["’s"]))
+        # After a preposition only an adjective belongs to the noun ("gegen den russischen
+        # Angriffskrieg"); "против Индии санкции" is the preposition's own object.
+        if glued and noun and (hit.marked is None or _adjectival(doc, hit, language)):
+            attached.append(hit)
     if noun and not attached:
         after = trigger.end
         if after < len(doc) and doc[after].lower_ in _GENITIVE_ARTICLES.get(language, set()):
             after += 1
         # "визита президента США": one lowercase title may stand between noun and genitive.
-        if language == "ru" and after < len(doc) and doc[after].is_lower and not any(h.start == after for h in near):
+        if (
+            language == "ru"
+            and after < len(doc)
+            and doc[after].is_lower
+            and not any(h.start == after for h in near)
+        ):
             after += 1
         for hit in near:
             if hit.start != after or hit.marked not in (None, "genitive"):
                 continue
             genitive = (
-                (language == "ru" and bool(_russian_cases(doc[hit.start].lower_) & {"gent", "gen2"}))
-                or (language == "de" and (after > trigger.end or hit.text.endswith("s")))
-            )
+                language == "ru" and bool(_russian_cases(doc[hit.start].lower_) & {"gent", "gen2"})
+            ) or (language == "de" and (after > trigger.end or hit.text.endswith("s")))
             if genitive:
                 attached.append(hit)
     return _with_list(attached, near)
@@ -382,9 +414,19 @@ def _pick_arguments(
     agents = [
         h
         for h in near
-        if h.marked == "source" and (trigger.start - h.end <= _AGENT_GAP if h.end <= trigger.start else h.start - trigger.end <= _AGENT_GAP + 1)
+        if h.marked == "source"
+        and (
+            trigger.start - h.end <= _AGENT_GAP
+            if h.end <= trigger.start
+            else h.start - trigger.end <= _AGENT_GAP + 1
+        )
     ]
     origin = [h for h in near if h.marked == "origin"]
+    origin_role = event_type.origin_role
+    if entry.reverse:
+        # "Belarus erhielt Raketen aus Russland / von Russland": the giver is the target until
+        # the roles are swapped.
+        origin, agents, origin_role = origin + agents, [], "target"
     modifiers = [] if agents else _modifiers(scene, trigger, near)
     sources = _with_list(agents[:1], near) or modifiers
     noun_only = entry.source_modifier_only and _is_noun(scene.doc, trigger.start, scene.language)
@@ -392,7 +434,7 @@ def _pick_arguments(
         return None
     if not sources:
         first = next((h for h in left if h.marked is None), None)
-        if first is None and event_type.origin_role == "source" and origin:
+        if first is None and origin_role == "source" and origin:
             first = origin[0]
         if first is None:
             first = next((h for h in right if h.marked is None), None)
@@ -416,13 +458,17 @@ def _pick_arguments(
     if modifiers:
         after = max([trigger.end] + [h.end for h in modifiers if h.start >= trigger.end])
         complements = sorted(
-            (h for h in near if after <= h.start <= after + _COMPLEMENT_GAP and h.marked not in ("source", "origin")),
+            (
+                h
+                for h in near
+                if after <= h.start <= after + _COMPLEMENT_GAP and h.marked not in ("source", "origin")
+            ),
             key=lambda h: h.start,
         )
     ranked = (
         complements
         + objects
-        + (origin if event_type.origin_role == "target" else [])
+        + (origin if origin_role == "target" else [])
         + sorted((h for h in near if h.marked in target_marks), key=distance)
         + [h for h in right if h.marked is None]
         + [h for h in left if h.marked is None and h.start > after_source]
@@ -445,9 +491,9 @@ def _pick_arguments(
     return sources, targets, fallback
 
 
-def _clause_range(scene: _Scene, clause: int) -> range:
-    tokens = [i for i, c in enumerate(scene.of_token) if c == clause]
-    return range(tokens[0], tokens[-1] + 1) if tokens else range(0)
+def _clause_range(scene: _Scene, clause: int | None) -> list[int]:
+    """The clause's tokens (a clause interrupted by a relative clause has a gap)."""
+    return [i for i, c in enumerate(scene.of_token) if c == clause]
 
 
 def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
@@ -478,7 +524,12 @@ def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
     negated = negated or any(norms[i] in cues.deny for i in denial_scope)
     # Auxiliaries whose lemma hides the tense ("wird"/"wurde" -> werden) count by their spelling.
     scope = same | (set(_clause_range(scene, clause.parent)) if clause.kind == COMPLEMENT else set())
-    future = any(doc[i].norm_ in cues.future or doc[i].lower_ in cues.future_surface for i in scope)
+    future = any(
+        doc[i].norm_ in cues.future
+        or doc[i].lower_ in cues.future_surface
+        or _russian_future(doc[i], scene.language)
+        for i in scope
+    )
     if not future:
         return "occurred", negated
     announced = any(norm in cues.announce for norm in norms)
@@ -627,7 +678,8 @@ def _rows(scene: _Scene, context: SentenceContext, lexicon: EventLexicon, candid
             continue
         key = (scene.of_token[trigger.start], frozenset((source.code, target.code)))
         attached = any(
-            hit.end >= trigger.start - _ATTACHED and hit.start <= trigger.end + _ATTACHED for hit in (source, target)
+            hit.end >= trigger.start - _ATTACHED and hit.start <= trigger.end + _ATTACHED
+            for hit in (source, target)
         )
         rank = (0 if attached else 1, _priority(entry.type))
         if key not in ranks or rank < ranks[key]:
