@@ -59,7 +59,7 @@ _NEGATION_BEFORE, _NEGATION_AFTER = 5, 4
 _MODAL_BEFORE, _MODAL_AFTER = 6, 4
 _GOVERNED_GAP = 6  # tokens between a governing word and the clause it governs
 _COMPLEMENT_GAP = 3  # tokens between a noun (or its genitive) and the actor of its complement
-_ATTACHED = 2  # tokens between a trigger and an actor that belongs to it
+_ATTACHED = 2  # tokens between a trigger and an actor after its preposition
 _AGENT_GAP = 2  # tokens between an agent ("von Russland", "by Russia") and its trigger
 # What is requested, rejected, alleged or agreed is the content of that event.
 GOVERNING_TYPES = ("REQUEST", "REJECT", "ACCUSE", "AGREE")
@@ -109,12 +109,21 @@ def _preposition_mark(norm: str, cues: Cues, language: str) -> str | None:
     return None
 
 
+_PROPER_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"})
+
+
 @lru_cache(maxsize=65536)
 def _russian_cases(word: str) -> frozenset[str]:
+    """The cases a Russian word form may stand in; a capitalised word reads as a name first
+    ("Путина" is the genitive of Путин, not the noun "путина")."""
     morph = morph_analyzer()
     if morph is None:
         return frozenset()
-    return frozenset(parse.tag.case for parse in morph.parse(word) if parse.tag.case)
+    parses = [parse for parse in morph.parse(word) if parse.tag.case]
+    if word[:1].isupper():
+        proper = [parse for parse in parses if _PROPER_TAGS & parse.tag.grammemes]
+        parses = proper or parses
+    return frozenset(parse.tag.case for parse in parses)
 
 
 @lru_cache(maxsize=65536)
@@ -154,12 +163,18 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
             and doc[index + 1].lower_ in _DIRECTION_ARTICLES.get(language, ())
         ):
             return "target"  # German "in die Ukraine" (where to) against "in der Ukraine" (where)
+        if mark == "locative" and language == "ru" and back == 1:
+            cases = _russian_cases(doc[start].text)
+            if "accs" in cases and not cases & {"loct", "loc2", "ablt"}:
+                return "target"  # "в Киев", "в Москву" (where to) against "в Москве" (where)
         if mark:
             return mark
         if not (doc[index].is_alpha and len(doc[index]) <= 3):  # only an article may sit between
             break
     if language == "ru" and doc[start].is_alpha:
-        cases = _russian_cases(doc[start].lower_)
+        cases = _russian_cases(doc[start].text)
+        if doc[start].norm_ != doc[start].lower_:
+            cases = cases - {"nomn"}  # not the dictionary form: "Путина" is Путин in an oblique case
         if cases and not cases & {"nomn", "gent", "gen2"}:
             return "target"
         if cases and "nomn" not in cases:
@@ -202,25 +217,29 @@ def actor_hits(
     return _group_lists(doc, sorted(hits, key=lambda hit: hit.start), cues)
 
 
-def _joins_list(doc: Doc, left: ActorHit, right: ActorHit, cues: Cues) -> bool:
-    """True when only a comma and/or a coordinator (and a determiner) stand between two mentions."""
+def _joins_list(doc: Doc, left: ActorHit, right: ActorHit, cues: Cues) -> str | None:
+    """How two mentions are joined into a list: "comma", "coordinator" or None.
+
+    Only a comma and/or a coordinator (and one determiner) may stand between them.
+    """
     between = [token for token in doc[left.end : right.start]]
     words = [token.norm_ for token in between]
     if not words or len(words) > 3:
-        return False
+        return None
+    how = "comma"
     if words[0] == ",":
         words = words[1:]
         if words and words[0] in cues.coordinators:
-            words = words[1:]
+            words, how = words[1:], "coordinator"
     elif words[0] in cues.coordinators:
-        words = words[1:]
+        words, how = words[1:], "coordinator"
     else:
-        return False
+        return None
     if not words:
-        return True
+        return how
     # One determiner may follow ("Australia, the United States and Britain", "und die Ukraine").
     word = words[0]
-    return (
+    determiner = (
         len(words) == 1
         and word.isalpha()
         and len(word) <= 3
@@ -228,33 +247,46 @@ def _joins_list(doc: Doc, left: ActorHit, right: ActorHit, cues: Cues) -> bool:
         and _preposition_mark(word, cues, "") is None
         and word not in cues.clause_prepositions
     )
+    return how if determiner else None
 
 
 def _same_case(doc: Doc, left: ActorHit, right: ActorHit, language: str) -> bool:
     """Russian list members share a case: "в Украину, Путин и Си" is no list."""
     if language != "ru":
         return True
-    left_cases, right_cases = _russian_cases(doc[left.start].lower_), _russian_cases(doc[right.start].lower_)
+    left_cases, right_cases = _russian_cases(doc[left.start].text), _russian_cases(doc[right.start].text)
     return not left_cases or not right_cases or bool(left_cases & right_cases)
 
 
 def _group_lists(doc: Doc, hits: list[ActorHit], cues: Cues) -> list[ActorHit]:
-    """Number the coordinated lists; later members take the first member's mark."""
-    grouped: list[ActorHit] = []
-    group = 0
+    """Number the coordinated lists; later members take the first member's mark.
+
+    A list needs a coordinator ("A, B und C"): "Pjöngjang, Russland ... zu unterstützen" is
+    a comma between clauses, not a list.
+    """
+    runs: list[list[int]] = []
+    coordinated: list[bool] = []
     for index, hit in enumerate(hits):
-        previous = grouped[-1] if grouped else None
-        if (
-            previous is not None
-            and _joins_list(doc, hits[index - 1], hit, cues)
-            and _same_case(doc, hits[index - 1], hit, cues.language)
-        ):
-            if previous.group < 0:
-                grouped[-1] = previous = replace(previous, group=group)
-                group += 1
-            grouped.append(replace(hit, group=previous.group, marked=previous.marked))
+        how = None
+        if index:
+            how = _joins_list(doc, hits[index - 1], hit, cues)
+            if how and not _same_case(doc, hits[index - 1], hit, cues.language):
+                how = None
+        if how:
+            runs[-1].append(index)
+            coordinated[-1] = coordinated[-1] or how == "coordinator"
         else:
-            grouped.append(hit)
+            runs.append([index])
+            coordinated.append(False)
+    grouped = list(hits)
+    group = 0
+    for run, has_coordinator in zip(runs, coordinated, strict=True):
+        if len(run) < 2 or not has_coordinator:
+            continue
+        first = hits[run[0]]
+        for index in run:
+            grouped[index] = replace(hits[index], group=group, marked=first.marked)
+        group += 1
     return grouped
 
 
@@ -322,7 +354,10 @@ def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
                 mark = _marked(doc, pronoun, scene.cues, "")
                 own.append(replace(antecedent, start=pronoun, end=pronoun + 1, marked=mark, group=-1))
     elif clause.kind in (COMPLEMENT, INFINITIVE):
-        has_subject = any(hit.marked is None and hit.start < trigger.start for hit in own)
+        # An infinitive never names its subject: its actors are objects ("..., Russland zu unterstützen").
+        has_subject = clause.kind == COMPLEMENT and any(
+            hit.marked is None and hit.start < trigger.start for hit in own
+        )
         if not has_subject:
             # "Germany said that it would send": the subject; "erlaubte Moskau, ... zu entsenden",
             # "urged NATO allies to send": the infinitive's subject is the last actor before it.
@@ -337,7 +372,7 @@ def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
     return sorted(own, key=lambda hit: (hit.start, hit.end))
 
 
-def _modifiers(scene: _Scene, trigger: Span, near: list[ActorHit]) -> list[ActorHit]:
+def _modifiers(scene: _Scene, trigger: Span, entry: TriggerEntry, near: list[ActorHit]) -> list[ActorHit]:
     """Actors attached to the trigger: right before it, or in the genitive right after a noun."""
     doc, language = scene.doc, scene.language
     noun = _is_noun(doc, trigger.start, language)
@@ -349,7 +384,9 @@ def _modifiers(scene: _Scene, trigger: Span, near: list[ActorHit]) -> list[Actor
         # Angriffskrieg"); "против Индии санкции" is the preposition's own object.
         if glued and noun and (hit.marked is None or _adjectival(doc, hit, language)):
             attached.append(hit)
-    if noun and not attached:
+    # A genitive after the noun is its agent only for war nouns ("вторжение России"); after
+    # "поддержка", "Unterstützung" it is the object ("поддержки РФ"): left to the target.
+    if noun and not attached and entry.source_modifier_only:
         after = trigger.end
         if after < len(doc) and doc[after].lower_ in _GENITIVE_ARTICLES.get(language, set()):
             after += 1
@@ -365,7 +402,7 @@ def _modifiers(scene: _Scene, trigger: Span, near: list[ActorHit]) -> list[Actor
             if hit.start != after or hit.marked not in (None, "genitive"):
                 continue
             genitive = (
-                language == "ru" and bool(_russian_cases(doc[hit.start].lower_) & {"gent", "gen2"})
+                language == "ru" and bool(_russian_cases(doc[hit.start].text) & {"gent", "gen2"})
             ) or (language == "de" and (after > trigger.end or hit.text.endswith("s")))
             if genitive:
                 attached.append(hit)
@@ -427,7 +464,7 @@ def _pick_arguments(
         # "Belarus erhielt Raketen aus Russland / von Russland": the giver is the target until
         # the roles are swapped.
         origin, agents, origin_role = origin + agents, [], "target"
-    modifiers = [] if agents else _modifiers(scene, trigger, near)
+    modifiers = [] if agents else _modifiers(scene, trigger, entry, near)
     sources = _with_list(agents[:1], near) or modifiers
     noun_only = entry.source_modifier_only and _is_noun(scene.doc, trigger.start, scene.language)
     if not sources and noun_only:
@@ -587,8 +624,23 @@ def _confidence(entry: TriggerEntry, fallback: bool, dated: bool, negated: bool)
 
 
 def _governed(scene: _Scene, triggers: list[tuple[Span, TriggerEntry]]) -> set[int]:
-    """Token indices of triggers that are the content of a request, refusal, accusation or agreement."""
+    """Token indices of triggers that are the content of a request, refusal, accusation or agreement.
+
+    Also a trigger whose own infinitive or that-clause holds a trigger of the same type: in
+    "verpflichtet sich, Russland zu unterstützen" the clause after the comma carries the event.
+    """
     governed = set()
+    for trigger, entry in triggers:
+        clause = scene.of_token[trigger.start]
+        for other, other_entry in triggers:
+            child = scene.clauses[scene.of_token[other.start]]
+            if (
+                other_entry.type == entry.type
+                and child.parent == clause
+                and child.kind in (COMPLEMENT, INFINITIVE)
+                and 0 <= scene.of_token.index(child.index) - trigger.end <= _GOVERNED_GAP
+            ):
+                governed.add(trigger.start)
     for gov, gov_entry in triggers:
         if gov_entry.type not in GOVERNING_TYPES:
             continue
@@ -620,6 +672,16 @@ def _commentary(doc: Doc, language: str, cues: Cues) -> bool:
         return False
     says = any(token.norm_ in cues.announce for token in doc)
     return says and any(words.is_expert(token) for token in doc)
+
+
+def _attached(doc: Doc, trigger: Span, hit: ActorHit) -> bool:
+    """An actor that belongs to the trigger: glued before it ("Russlands Krieg"), right after it
+    ("accused Iran"), or after a preposition that follows it ("Unterstützung für Russland")."""
+    if hit.end == trigger.start or (hit.end == trigger.start - 1 and doc[hit.end].lower_ in _POSSESSIVE):
+        return True
+    if hit.start == trigger.end:
+        return True
+    return hit.marked is not None and trigger.end <= hit.start <= trigger.end + _ATTACHED
 
 
 def _priority(event_type: str) -> int:
@@ -677,10 +739,7 @@ def _rows(scene: _Scene, context: SentenceContext, lexicon: EventLexicon, candid
         if entry.type in COEXISTING_TYPES:
             continue
         key = (scene.of_token[trigger.start], frozenset((source.code, target.code)))
-        attached = any(
-            hit.end >= trigger.start - _ATTACHED and hit.start <= trigger.end + _ATTACHED
-            for hit in (source, target)
-        )
+        attached = any(_attached(scene.doc, trigger, hit) for hit in (source, target))
         rank = (0 if attached else 1, _priority(entry.type))
         if key not in ranks or rank < ranks[key]:
             ranks[key], best_type[key] = rank, entry.type
