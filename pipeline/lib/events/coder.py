@@ -173,7 +173,7 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
             break
     if language == "ru" and doc[start].is_alpha:
         cases = _russian_cases(doc[start].text)
-        if doc[start].norm_ != doc[start].lower_:
+        if doc[start].norm_ != doc[start].lower_ and _russian_noun(doc[start].lower_):
             cases = cases - {"nomn"}  # not the dictionary form: "Путина" is Путин in an oblique case
         if cases and not cases & {"nomn", "gent", "gen2"}:
             return "target"
@@ -482,6 +482,8 @@ def _pick_arguments(
     if not event_type.directed and len(taken) >= 2 and all(h.marked is None for h in sources):
         # "X und Y unterzeichneten": the list is both sides of an undirected event.
         return sources, sources, False
+    if entry.pair_only:
+        return None
     after_source = min(h.start for h in sources)
     target_marks = {"target", "locative"} if event_type.locative_role == "target" else {"target"}
 
@@ -516,6 +518,8 @@ def _pick_arguments(
     source_lists = {h.group for h in sources if h.group >= 0}
     if modifiers and noun_only:
         ranked = complements  # a war noun's target is its complement or nothing
+    if entry.target_after:
+        ranked = [h for h in right if h.marked == "target" and h.start - trigger.end <= _ATTACHED]
     target = next(
         (h for h in ranked if h.code not in taken and h not in sources and h.group not in source_lists), None
     )

@@ -91,6 +91,12 @@ class TriggerEntry(BaseModel):
     # invasion", "вторжение России") or named after an agent preposition ("by", "durch"): war
     # nouns name their aggressor this way, and without one the text names none.
     source_modifier_only: bool = False
+    # The event needs two named partners acting together ("Russland und Belarus arbeiten an
+    # ..."): only a list of actors as subject gives it, one pair per two members.
+    pair_only: bool = False
+    # The target must follow the trigger after a target preposition ("came to Belarus",
+    # "приехал в Минск"): verbs too common to code without it.
+    target_after: bool = False
     # German only: false = lemmas match whole tokens, never as a compound head. Needed for
     # verb stems of separable verbs ("greifen ... an"), which hide inside unrelated verbs.
     compound: bool = True
