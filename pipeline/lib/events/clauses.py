@@ -53,6 +53,7 @@ class Clause:
     index: int
     kind: str
     parent: int | None
+    opener: str | None = None  # the word that opened it ("um", "dass", "when"), if any
 
 
 def _opener_kind(norms: Sequence[str], position: int, cues: ClauseCues) -> str | None:
@@ -114,7 +115,7 @@ def _leading_clause(
         return start
     main = clauses[-1].index
     kind = ADVERBIAL if norms[start] in cues.adverbial else COMPLEMENT
-    clauses.append(Clause(len(clauses), kind, main))
+    clauses.append(Clause(len(clauses), kind, main, norms[start]))
     for position in range(start, end):
         of_token[position] = len(clauses) - 1
     for position in range(end, len(of_token)):
@@ -147,7 +148,8 @@ def split_clauses(
                 kind = _opener_kind(norms, index + 1, cues)
             if kind is not None:
                 parent = current
-                clauses.append(Clause(len(clauses), kind, parent))
+                opener = norms[index + 1] if index + 1 < len(norms) else None
+                clauses.append(Clause(len(clauses), kind, parent, opener))
                 current = len(clauses) - 1
                 for position in range(index, end):
                     of_token[position] = current

@@ -363,7 +363,9 @@ def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
             # "urged NATO allies to send": the infinitive's subject is the last actor before it.
             unmarked = [hit for hit in parent_hits if hit.marked is None and hit.end <= first]
             if clause.kind == INFINITIVE:
-                unmarked.reverse()
+                # Whoever is allowed or asked is the nearest actor before, in whichever clause
+                # ("gestattete der Ukraine, Ziele zu treffen").
+                unmarked = [hit for hit in scene.hits if hit.marked is None and hit.end <= first][::-1]
             subject = unmarked[0] if unmarked else None
             if subject is not None:
                 members = [hit for hit in parent_hits if subject.group >= 0 and hit.group == subject.group]
@@ -547,6 +549,8 @@ def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
     span = _clause_range(scene, clause.index)
     if clause.kind == ADVERBIAL and any(norms[i] in cues.conditional for i in span[:2]):
         return None, False  # "..., falls Russland angreift"
+    if clause.opener in cues.purpose_openers:
+        return None, False  # "..., um die russischen Streitkräfte zu unterstützen": an aim
     same = set(span)
     window = range(max(0, trigger.start - _MODAL_BEFORE), min(len(doc), trigger.end + _MODAL_AFTER))
     if any(norms[i] in cues.modal_speculative for i in window if i in same):

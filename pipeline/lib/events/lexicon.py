@@ -163,6 +163,8 @@ class Cues(BaseModel):
     infinitive_openers: list[str] = []
     coordinators: list[str] = []
     origin_preps: list[str] = []
+    # Openers of purpose clauses ("um ... zu", "damit", "чтобы"): what they say is an aim.
+    purpose_openers: list[str] = []
 
     def clause_cues(self) -> ClauseCues:
         """The clause openers in the form the clause splitter takes."""
@@ -192,6 +194,7 @@ class Cues(BaseModel):
         "infinitive_openers",
         "coordinators",
         "origin_preps",
+        "purpose_openers",
     )
     @classmethod
     def _lowercase_words(cls, value: list[str]) -> list[str]:
