@@ -210,6 +210,47 @@ EVENT_CASES = [
         "Когда Россия напала на Украину, Германия передала Украине танки.",
         {("ASSAULT", "RUS", "UKR"), ("AID", "DEU", "UKR")},
     ),
+    # A named pair working together; a single actor working on something is no event.
+    ("de", "Russland und Belarus arbeiten an einem neuen Sicherheitskonzept.", {("COOPERATE", "BLR", "RUS")}),
+    ("de", "Russland arbeitet an einem neuen Sicherheitskonzept für Belarus.", set()),
+    ("en", "China and Pakistan are working on a new fighter jet.", {("COOPERATE", "CHN", "PAK")}),
+    ("ru", "Россия и Белоруссия работают над новой концепцией безопасности.", {("COOPERATE", "BLR", "RUS")}),
+    # A visit needs its destination right after the verb.
+    ("en", "The Kremlin boss came to Belarus on Monday.", {("CONSULT", "BLR", "RUS")}),
+    ("en", "The Kremlin boss came under pressure from Belarus.", set()),
+    ("ru", "Глава Кремля в понедельник приехал в Минск.", {("CONSULT", "BLR", "RUS")}),
+    # Permission to use territory or airspace is military aid from the host.
+    (
+        "de",
+        "Lukaschenko hat Moskau erlaubt, das Territorium seines Landes zu nutzen.",
+        {("AID", "BLR", "RUS")},
+    ),
+    ("en", "Belarus allowed Russia to use its territory.", {("AID", "BLR", "RUS")}),
+    # A purpose clause states an aim: only the sending is an event.
+    (
+        "de",
+        "Nordkorea entsandte Soldaten nach Russland, um die russische Armee zu unterstützen.",
+        {("AID", "PRK", "RUS")},
+    ),
+    (
+        "ru",
+        "КНДР направила солдат в Россию, чтобы поддержать российскую армию.",
+        {("AID", "PRK", "RUS")},
+    ),
+    # "поддержка РФ": a genitive after a support noun is what is supported.
+    ("ru", "Ким Чен Ын заявил о поддержке России.", {("SUPPORT", "PRK", "RUS")}),
+    # The pledge's infinitive carries the event; its object is no subject.
+    (
+        "de",
+        "Pjöngjang verpflichtet sich, Russland in allen Fragen zu unterstützen, auch in der ukrainischen Frage.",
+        {("SUPPORT", "PRK", "RUS")},
+    ),
+    # Inflected names are no subjects: "Путина" belongs to "выступление".
+    (
+        "ru",
+        "Выступление Путина прозвучало после визита президента США в Киев.",
+        {("CONSULT", "UKR", "USA")},
+    ),
 ]
 
 

@@ -220,3 +220,38 @@ def test_one_event_per_happening_per_document():
     # (e5), the denial (e6) and another type (e7) stay separate.
     assert rows == {"e1": 3, "e4": 1, "e5": 1, "e6": 1, "e7": 1}
     assert merge_within_documents(merged).sort("event_id").equals(merged.sort("event_id"))
+
+
+def test_sentences_set_at_a_reported_meeting_take_its_date():
+    from datetime import date
+
+    from pipeline.lib.events.assemble import date_from_setting
+    from pipeline.lib.events.coder import REFERS_BACK
+
+    def row(index: int, kind: str, pair: tuple[str, str], day: date | None, refers: bool = False) -> dict:
+        text = day.isoformat() if day else None
+        return {
+            "doc_id": "d1",
+            "sentence_index": index,
+            "event_type": kind,
+            "source_country": pair[0],
+            "target_country": pair[1],
+            "event_date": day,
+            "date_precision": "day" if day else None,
+            "date_text": text,
+            REFERS_BACK: refers,
+        }
+
+    rows = [
+        row(0, "AGREE", ("RUS", "BLR"), date(2024, 12, 6)),
+        row(3, "ASSAULT", ("RUS", "UKR"), None),
+        # "Bei dem Treffen forderte Lukaschenko Putin auf ...": the signing's date.
+        row(9, "REQUEST", ("BLR", "RUS"), None, refers=True),
+        # Refers back, but no earlier meeting shares an actor: stays undated.
+        row(10, "CONSULT", ("JPN", "PHL"), None, refers=True),
+        # Not set at a meeting: stays undated.
+        row(11, "AID", ("RUS", "BLR"), None),
+    ]
+    result = {r["sentence_index"]: r["event_date"] for r in date_from_setting(rows)}
+    assert result == {0: date(2024, 12, 6), 3: None, 9: date(2024, 12, 6), 10: None, 11: None}
+    assert all(REFERS_BACK not in r for r in rows)

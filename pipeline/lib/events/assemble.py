@@ -9,7 +9,7 @@ import polars as pl
 
 from pipeline.lib.actors.dictionary import ActorDictionary
 from pipeline.lib.entities import read_shard
-from pipeline.lib.events.coder import events_for_sentence
+from pipeline.lib.events.coder import REFERS_BACK, events_for_sentence
 from pipeline.lib.events.lexicon import EventLexicon
 from pipeline.lib.events.offtopic import OfftopicCounter
 from pipeline.lib.events.stories import assign_stories, count_sources, dyad_columns
@@ -38,7 +38,33 @@ def code_shards(
             offtopic.add(doc_id, language, (token.norm_ for token in doc))
             rows.extend(events_for_sentence(doc, language, lexicon, dictionary))
     dropped = offtopic.non_political()
-    return [row for row in rows if row["doc_id"] not in dropped]
+    return date_from_setting([row for row in rows if row["doc_id"] not in dropped])
+
+
+# Events that make an occasion a sentence can refer back to ("Bei dem Treffen ...").
+OCCASION_TYPES = ("CONSULT", "AGREE")
+
+
+def date_from_setting(rows: list[dict]) -> list[dict]:
+    """Undated events of a sentence set at a meeting reported earlier ("Bei dem Treffen forderte
+    Lukaschenko ...") take the date of that meeting: the latest earlier dated meeting or signing
+    in the same document that shares an actor with the event."""
+    occasions: dict[str, list[dict]] = {}
+    for row in sorted(rows, key=lambda r: (r["doc_id"], r["sentence_index"])):
+        if row.pop(REFERS_BACK, False) and row["event_date"] is None:
+            pair = {row["source_country"], row["target_country"]}
+            earlier = [
+                r
+                for r in occasions.get(row["doc_id"], [])
+                if r["sentence_index"] < row["sentence_index"]
+                and pair & {r["source_country"], r["target_country"]}
+            ]
+            if earlier:
+                source = earlier[-1]
+                row.update({key: source[key] for key in ("event_date", "date_precision", "date_text")})
+        elif row["event_date"] is not None and row["event_type"] in OCCASION_TYPES:
+            occasions.setdefault(row["doc_id"], []).append(row)
+    return rows
 
 
 STORY_COLUMNS = ("story_id", "num_sources")

@@ -59,6 +59,8 @@ _NEGATION_BEFORE, _NEGATION_AFTER = 5, 4
 _MODAL_BEFORE, _MODAL_AFTER = 6, 4
 _GOVERNED_GAP = 6  # tokens between a governing word and the clause it governs
 _COMPLEMENT_GAP = 3  # tokens between a noun (or its genitive) and the actor of its complement
+_SETTING_START = 4  # "Bei dem Treffen ..." stands within the first tokens of the sentence
+REFERS_BACK = "_refers_back"  # row key (not published): the sentence is set at an earlier meeting
 _ATTACHED = 2  # tokens between a trigger and an actor after its preposition
 _AGENT_GAP = 2  # tokens between an agent ("von Russland", "by Russia") and its trigger
 # What is requested, rejected, alleged or agreed is the content of that event.
@@ -178,6 +180,9 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
         if cases and not cases & {"nomn", "gent", "gen2"}:
             return "target"
         if cases and "nomn" not in cases:
+            offices = load_office_words().get(language)
+            if start and offices is not None and offices.is_office(doc[start - 1]):
+                return None  # "глава Кремля", "президент России": the office holder acts
             return "genitive"  # "выступление Путина": belongs to a noun, never the subject
     return None
 
@@ -692,6 +697,25 @@ def _attached(doc: Doc, trigger: Span, hit: ActorHit) -> bool:
     return hit.marked is not None and trigger.end <= hit.start <= trigger.end + _ATTACHED
 
 
+def _refers_back(scene: _Scene, lexicon: EventLexicon) -> bool:
+    """Whether the sentence is set at a meeting the text has already reported ("Bei dem Treffen
+    forderte ...", "During the talks ...", "На этой встрече ..."): a meeting noun after a
+    preposition and a definite article or demonstrative at the start of the sentence."""
+    doc, cues = scene.doc, scene.cues
+    for span in doc.spans.get(TRIGGER_SPANS, []):
+        if (
+            span.label_ != "CONSULT"
+            or span.start > _SETTING_START
+            or not _is_noun(doc, span.start, scene.language)
+        ):
+            continue
+        before = [token.norm_ for token in doc[max(0, span.start - 3) : span.start]]
+        # A preposition and a definite word: "Bei dem Treffen", "during the talks", "на этой встрече".
+        if set(before) & set(cues.setting_words) and set(before) & set(cues.setting_preps):
+            return True
+    return False
+
+
 def _priority(event_type: str) -> int:
     return TYPE_PRIORITY.index(event_type) if event_type in TYPE_PRIORITY else len(TYPE_PRIORITY)
 
@@ -753,6 +777,7 @@ def _rows(scene: _Scene, context: SentenceContext, lexicon: EventLexicon, candid
             ranks[key], best_type[key] = rank, entry.type
     rows: dict[tuple[str, str, str], dict] = {}
     doc = scene.doc
+    refers_back = _refers_back(scene, lexicon)
     for trigger, entry, source, target, fallback, status, negated in candidates:
         key_clause = (scene.of_token[trigger.start], frozenset((source.code, target.code)))
         if entry.type not in COEXISTING_TYPES and best_type.get(key_clause) != entry.type:
@@ -789,5 +814,6 @@ def _rows(scene: _Scene, context: SentenceContext, lexicon: EventLexicon, candid
             "latitude": place[1].latitude if place else None,
             "longitude": place[1].longitude if place else None,
             "confidence": _confidence(entry, fallback, found_date is not None, negated),
+            REFERS_BACK: refers_back,
         }
     return list(rows.values())

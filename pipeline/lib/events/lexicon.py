@@ -165,6 +165,10 @@ class Cues(BaseModel):
     origin_preps: list[str] = []
     # Openers of purpose clauses ("um ... zu", "damit", "чтобы"): what they say is an aim.
     purpose_openers: list[str] = []
+    # Words before a meeting noun that refer back to a meeting already reported ("bei dem
+    # Treffen", "during the talks", "на встрече"): the sentence takes that meeting's date.
+    setting_words: list[str] = []
+    setting_preps: list[str] = []
 
     def clause_cues(self) -> ClauseCues:
         """The clause openers in the form the clause splitter takes."""
@@ -195,6 +199,8 @@ class Cues(BaseModel):
         "coordinators",
         "origin_preps",
         "purpose_openers",
+        "setting_words",
+        "setting_preps",
     )
     @classmethod
     def _lowercase_words(cls, value: list[str]) -> list[str]:
