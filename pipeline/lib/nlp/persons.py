@@ -55,6 +55,9 @@ _ROLE_FILLERS = {
 _NAME_JOINERS = {"-", "von", "van", "de", "del", "da", "bin", "ibn", "al", "el", "le", "jr.", "jr"}
 
 
+_PLURAL_ENDINGS = ("s", "en", "n", "innen", "e")
+
+
 @dataclass(frozen=True)
 class OfficeWords:
     """The office, modifier and expert words of one language."""
@@ -67,6 +70,9 @@ class OfficeWords:
     def _is(self, words: frozenset[str], token: Token) -> bool:
         norm = token.norm_.lower()
         if norm in words or token.lower_ in words:
+            return True
+        # Plurals the lookup tables leave alone ("Analysts" at the start of a sentence, "Analysten").
+        if any(norm.endswith(end) and norm[: -len(end)] in words for end in _PLURAL_ENDINGS):
             return True
         if self.compounds and len(norm) > 4:
             last = norm.rsplit("-", 1)[-1]
