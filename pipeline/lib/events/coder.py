@@ -62,6 +62,7 @@ _COMPLEMENT_GAP = 3  # tokens between a noun (or its genitive) and the actor of 
 _SETTING_START = 4  # "Bei dem Treffen ..." stands within the first tokens of the sentence
 REFERS_BACK = "_refers_back"  # row key (not published): the sentence is set at an earlier meeting
 _ATTACHED = 2  # tokens between a trigger and an actor after its preposition
+_BACKGROUND_REACH = 5  # tokens from "nach", "since", "до" to the event noun of a time phrase
 _AGENT_GAP = 2  # tokens between an agent ("von Russland", "by Russia") and its trigger
 # What is requested, rejected, alleged or agreed is the content of that event.
 GOVERNING_TYPES = ("REQUEST", "REJECT", "ACCUSE", "AGREE")
@@ -95,7 +96,7 @@ class ActorHit:
     actor_id: str | None  # None: a person the dictionary does not know, coded by the office's state
     code: str
     text: str
-    marked: str | None  # "target", "source", "origin", "locative", "genitive" (Russian) or None
+    marked: str | None  # target, source, origin, co_source, locative, genitive (Russian) or None
     group: int = -1  # index of its coordinated list, -1 when it stands alone
 
 
@@ -169,6 +170,8 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
             cases = _russian_cases(doc[start].text)
             if "accs" in cases and not cases & {"loct", "loc2", "ablt"}:
                 return "target"  # "в Киев", "в Москву" (where to) against "в Москве" (where)
+        if mark == "target" and index > 0 and doc[index - 1].norm_ in cues.together:
+            return "co_source"  # "gemeinsam mit Schweden", "together with Sweden", "вместе с Китаем"
         if mark:
             return mark
         if not (doc[index].is_alpha and len(doc[index]) <= 3):  # only an article may sit between
@@ -329,6 +332,7 @@ class _Scene:
     hits: list[ActorHit]
     of_token: list[int]
     clauses: list[Clause]
+    background: dict[int, set[int]]
 
 
 def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
@@ -416,6 +420,35 @@ def _modifiers(scene: _Scene, trigger: Span, entry: TriggerEntry, near: list[Act
     return _with_list(attached, near)
 
 
+def _background_tokens(doc: Doc, language: str, cues: Cues) -> dict[int, set[int]]:
+    """Tokens of time phrases built on another event ("nach dem russischen Angriff auf die Ukraine",
+    "since the start of the Russian invasion", "до начала вторжения России"), per trigger token.
+
+    The phrase runs from its temporal preposition to a few tokens after the trigger noun; its
+    actors belong to that event and to no other trigger of the sentence.
+    """
+    phrases: dict[int, set[int]] = {}
+    for span in doc.spans.get(TRIGGER_SPANS, []):
+        if not _is_noun(doc, span.start, language):
+            continue
+        for back in range(1, _BACKGROUND_REACH + 1):
+            index = span.start - back
+            if index < 0 or doc[index].text in {",", ";", ":"}:
+                break
+            if doc[index].norm_ in cues.temporal_preps:
+                phrases[span.start] = set(range(index, min(len(doc), span.end + _COMPLEMENT_GAP + 1)))
+                break
+    return phrases
+
+
+def _modifies_other(scene: _Scene, trigger: Span, hit: ActorHit) -> bool:
+    """Whether the mention sits in the time phrase of another event (see _background_tokens)."""
+    return any(
+        start != trigger.start and hit.start in tokens and trigger.start not in tokens
+        for start, tokens in scene.background.items()
+    )
+
+
 def _adjectival(doc: Doc, hit: ActorHit, language: str) -> bool:
     """Whether the mention is an adjective or possessive ("russischen", "Russia's", "российской")."""
     first = doc[hit.start]
@@ -450,7 +483,11 @@ def _pick_arguments(
     scene: _Scene, trigger: Span, entry: TriggerEntry, event_type: EventType
 ) -> tuple[list[ActorHit], list[ActorHit], bool] | None:
     """(sources, targets, fallback_used) for the trigger, or None when the clause has no dyad."""
-    near = [hit for hit in _clause_hits(scene, trigger) if not (hit.start <= trigger.start < hit.end)]
+    near = [
+        hit
+        for hit in _clause_hits(scene, trigger)
+        if not (hit.start <= trigger.start < hit.end) and not _modifies_other(scene, trigger, hit)
+    ]
     if len({hit.code for hit in near}) < 2:
         return None
     left = [h for h in near if h.end <= trigger.start]
@@ -485,9 +522,18 @@ def _pick_arguments(
         sources = _with_list([first], near) if first else []
     if not sources:
         return None
+    if not entry.reverse:
+        sources = sources + [h for h in near if h.marked == "co_source" and h not in sources]
     taken = {h.code for h in sources}
-    if not event_type.directed and len(taken) >= 2 and all(h.marked is None for h in sources):
-        # "X und Y unterzeichneten": the list is both sides of an undirected event.
+    own_object = any(h.code not in taken and _attached(scene.doc, trigger, h) for h in right)
+    if (
+        not event_type.directed
+        and len(taken) >= 2
+        and all(h.marked is None for h in sources)
+        and not own_object
+    ):
+        # "X und Y unterzeichneten": the list is both sides of an undirected event (unless the
+        # trigger has its own object: "X und Y wurden Mitglieder der BRICS").
         return sources, sources, False
     if entry.pair_only:
         return None
@@ -736,7 +782,7 @@ def events_for_sentence(
     texts = [token.text for token in doc]
     norms = [token.norm_ for token in doc]
     of_token, clauses = split_clauses(texts, norms, cues.clause_cues(), _list_commas(doc, hits))
-    scene = _Scene(doc, language, cues, hits, of_token, clauses)
+    scene = _Scene(doc, language, cues, hits, of_token, clauses, _background_tokens(doc, language, cues))
     if _commentary(doc, language, cues):
         return []
     triggers = [(span, entries[span.id_]) for span in spans if span.id_ in entries]

@@ -169,6 +169,10 @@ class Cues(BaseModel):
     # Treffen", "during the talks", "на встрече"): the sentence takes that meeting's date.
     setting_words: list[str] = []
     setting_preps: list[str] = []
+    # Before "mit"/"with"/"с": the actor after it acts together with the subject.
+    together: list[str] = []
+    # Before an event noun, a time phrase built on that event ("nach dem russischen Angriff").
+    temporal_preps: list[str] = []
 
     def clause_cues(self) -> ClauseCues:
         """The clause openers in the form the clause splitter takes."""
@@ -201,6 +205,8 @@ class Cues(BaseModel):
         "purpose_openers",
         "setting_words",
         "setting_preps",
+        "together",
+        "temporal_preps",
     )
     @classmethod
     def _lowercase_words(cls, value: list[str]) -> list[str]:
