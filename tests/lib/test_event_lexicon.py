@@ -242,3 +242,16 @@ def test_reverse_flag_on_receive_entries() -> None:
     assert entry("en", "receive_weapons").reverse
     assert entry("ru", "receive_weapons").reverse
     assert not entry("de", "deliver_weapons").reverse
+
+
+def test_event_types_page_is_current() -> None:
+    """EVENT_TYPES.md is generated from the lexicon: regenerate it after editing the YAML files."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "describe_event_types.py"
+    spec = importlib.util.spec_from_file_location("describe_event_types", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = module.render(LEXICON)
+    assert "## ASSAULT" in page and "`war_of`" in page
+    assert module.OUTPUT.read_text(encoding="utf-8") == page, "run: python scripts/describe_event_types.py"
