@@ -519,6 +519,9 @@ def _pick_arguments(
             first = origin[0]
         if first is None:
             first = next((h for h in right if h.marked is None), None)
+        if first is None:
+            # "силы России и Китая начали учения": the genitive names who acts.
+            first = next((h for h in left if h.marked == "genitive"), None)
         sources = _with_list([first], near) if first else []
     if not sources:
         return None
@@ -529,7 +532,7 @@ def _pick_arguments(
     if (
         not event_type.directed
         and len(taken) >= 2
-        and all(h.marked is None for h in sources)
+        and all(h.marked in (None, "genitive") for h in sources)
         and not own_object
     ):
         # "X und Y unterzeichneten": the list is both sides of an undirected event (unless the
