@@ -13,7 +13,8 @@ Rules (cue words per language in ``cues.<lang>.yaml``):
   "zu <verb>" or starts with "um/ohne/statt" is an ``infinitive`` clause;
 * a subordinate clause runs to the next comma or boundary; what follows (unless it opens a clause
   of its own) continues the clause that was interrupted ("X, das ..., unterzeichnete Y");
-* a comma inside a list of actors ("Russland, Belarus und Armenien") is not a boundary.
+* a comma inside a list of actors ("Russland, Belarus und Armenien") is not a boundary;
+* where commas are optional (English), "that" after a verb of saying opens a complement clause.
 
 Tokens are given as (text, norm) pairs, so the module needs neither spaCy nor Dagster.
 """
@@ -44,6 +45,7 @@ class ClauseCues:
     prepositions: frozenset[str]  # may stand before a relative pronoun ("mit denen")
     infinitive_particle: str | None = None  # German "zu"
     infinitive_openers: frozenset[str] = frozenset()  # German "um", "ohne", "statt"
+    saying: frozenset[str] = frozenset()  # verbs of saying before a comma-less "that" (English)
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,25 @@ def split_clauses(
                 # After the subordinate clause, the interrupted clause goes on.
                 current = parent
                 continue
+        if _bare_complement(norms, texts, index, cues):
+            # "Peskov said on Friday that Russia had sent troops": the that-clause runs to the
+            # next boundary.
+            end = _segment_end(norms, texts, index, list_commas)
+            clauses.append(Clause(len(clauses), COMPLEMENT, current, norms[index]))
+            for position in range(index, end):
+                of_token[position] = len(clauses) - 1
+            index = end
+            continue
         of_token[index] = current
         index += 1
     return of_token, clauses
+
+
+_SAYING_REACH = 5  # tokens between a verb of saying and its comma-less "that" ("said on Friday that")
+
+
+def _bare_complement(norms: Sequence[str], texts: Sequence[str], index: int, cues: ClauseCues) -> bool:
+    """A complement opener right after a verb of saying, with no comma before it."""
+    if not cues.saying or norms[index] not in cues.complement or index == 0 or texts[index - 1] == ",":
+        return False
+    return any(norms[j] in cues.saying for j in range(max(0, index - _SAYING_REACH), index))

@@ -173,6 +173,9 @@ class Cues(BaseModel):
     together: list[str] = []
     # Before an event noun, a time phrase built on that event ("nach dem russischen Angriff").
     temporal_preps: list[str] = []
+    # English writes "said on Friday that ..." without a comma: a complement opener after a verb
+    # of saying (the `announce` words) starts a clause even without one.
+    bare_complements: bool = False
 
     def clause_cues(self) -> ClauseCues:
         """The clause openers in the form the clause splitter takes."""
@@ -183,6 +186,7 @@ class Cues(BaseModel):
             prepositions=frozenset(self.clause_prepositions),
             infinitive_particle=self.infinitive_particle,
             infinitive_openers=frozenset(self.infinitive_openers),
+            saying=frozenset(self.announce) if self.bare_complements else frozenset(),
         )
 
     @field_validator(
