@@ -5,6 +5,7 @@ import pytest
 from pipeline.lib.events.clauses import (
     ADVERBIAL,
     COMPLEMENT,
+    COORDINATE,
     INFINITIVE,
     MAIN,
     RELATIVE,
@@ -183,7 +184,9 @@ def test_german_infinitive_clause_opened_by_um() -> None:
     infinitive = clause_of(texts, of_token, clauses, "um")
     assert infinitive.kind == INFINITIVE and infinitive.parent == 0
     assert words_of(texts, of_token, infinitive.index) == ["um", "die", "Regierung", "zu", "stützen"]
-    assert clause_of(texts, of_token, clauses, "zog").index == 0
+    # ", und zog sie dann ab": a clause of its own that borrows the subject of clause 0.
+    coordinate = clause_of(texts, of_token, clauses, "zog")
+    assert coordinate.kind == COORDINATE and coordinate.parent == 0
 
 
 def test_um_opens_an_infinitive_without_zu_at_the_end() -> None:

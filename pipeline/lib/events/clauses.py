@@ -32,6 +32,7 @@ MAIN, RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE = (
     "adverbial",
     "infinitive",
 )
+COORDINATE = "coordinate"  # ", und zog sie ab", ", but Sweden's bid ...": a main clause of its own
 SUBORDINATE_KINDS = (RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE)
 
 
@@ -46,6 +47,7 @@ class ClauseCues:
     infinitive_particle: str | None = None  # German "zu"
     infinitive_openers: frozenset[str] = frozenset()  # German "um", "ohne", "statt"
     saying: frozenset[str] = frozenset()  # verbs of saying before a comma-less "that" (English)
+    clause_coordinators: frozenset[str] = frozenset()  # ", and/but X ...": a new main clause
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,17 @@ def _leading_clause(
 
 
 def split_clauses(
-    texts: Sequence[str], norms: Sequence[str], cues: ClauseCues, list_commas: frozenset[int] = frozenset()
+    texts: Sequence[str],
+    norms: Sequence[str],
+    cues: ClauseCues,
+    list_commas: frozenset[int] = frozenset(),
+    actor_starts: frozenset[int] = frozenset(),
 ) -> tuple[list[int], list[Clause]]:
-    """(clause index of every token, the clauses). ``list_commas``: token indices of list commas."""
+    """(clause index of every token, the clauses).
+
+    ``list_commas``: token indices of commas inside lists of actors; ``actor_starts``: where actor
+    mentions begin (English "after Russia launched ..." opens a clause without a comma).
+    """
     clauses = [Clause(0, MAIN, None)]
     of_token = [0] * len(texts)
     current = 0
@@ -140,6 +150,19 @@ def split_clauses(
             current = len(clauses) - 1
             of_token[index] = current
             index = _leading_clause(texts, norms, index + 1, cues, clauses, of_token)
+            continue
+        if (
+            text == ","
+            and index not in list_commas
+            and index + 1 < len(norms)
+            and norms[index + 1] in cues.clause_coordinators
+        ):
+            # "..., and Hungary's parliament ratified it", "..., aber Schweden ...": a clause of its
+            # own, which borrows the subject of the one before when it has none ("..., und zog ab").
+            clauses.append(Clause(len(clauses), COORDINATE, current, norms[index + 1]))
+            current = len(clauses) - 1
+            of_token[index] = current
+            index += 1
             continue
         if text == "," and index not in list_commas:
             end = _segment_end(norms, texts, index + 1, list_commas)
@@ -159,6 +182,14 @@ def split_clauses(
                 # After the subordinate clause, the interrupted clause goes on.
                 current = parent
                 continue
+        if cues.saying and norms[index] in cues.adverbial and index + 1 in actor_starts and index:
+            # "three months after Russia launched its invasion": a clause with its own subject.
+            end = _segment_end(norms, texts, index, list_commas)
+            clauses.append(Clause(len(clauses), ADVERBIAL, current, norms[index]))
+            for position in range(index, end):
+                of_token[position] = len(clauses) - 1
+            index = end
+            continue
         if _bare_complement(norms, texts, index, cues):
             # "Peskov said on Friday that Russia had sent troops": the that-clause runs to the
             # next boundary.

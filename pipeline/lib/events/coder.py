@@ -39,7 +39,15 @@ from spacy.tokens import Doc, Span
 from pipeline.lib.actors.dictionary import ActorDictionary
 from pipeline.lib.actors.resolve import actor_code_on
 from pipeline.lib.entities import SentenceContext
-from pipeline.lib.events.clauses import ADVERBIAL, COMPLEMENT, INFINITIVE, RELATIVE, Clause, split_clauses
+from pipeline.lib.events.clauses import (
+    ADVERBIAL,
+    COMPLEMENT,
+    COORDINATE,
+    INFINITIVE,
+    RELATIVE,
+    Clause,
+    split_clauses,
+)
 from pipeline.lib.events.lexicon import Cues, EventLexicon, EventType, TriggerEntry
 from pipeline.lib.events.triggers import morph_analyzer
 from pipeline.lib.nlp.components import ACTOR_SPANS, TRIGGER_SPANS
@@ -362,9 +370,9 @@ def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
             if pronoun is not None:
                 mark = _marked(doc, pronoun, scene.cues, "")
                 own.append(replace(antecedent, start=pronoun, end=pronoun + 1, marked=mark, group=-1))
-    elif clause.kind in (COMPLEMENT, INFINITIVE):
+    elif clause.kind in (COMPLEMENT, INFINITIVE, COORDINATE):
         # An infinitive never names its subject: its actors are objects ("..., Russland zu unterstützen").
-        has_subject = clause.kind == COMPLEMENT and any(
+        has_subject = clause.kind != INFINITIVE and any(
             hit.marked is None and hit.start < trigger.start for hit in own
         )
         if not has_subject:
@@ -510,14 +518,21 @@ def _pick_arguments(
         origin, agents, origin_role = origin + agents, [], "target"
     modifiers = [] if agents else _modifiers(scene, trigger, entry, near)
     sources = _with_list(agents[:1], near) or modifiers
-    noun_only = entry.source_modifier_only and _is_noun(scene.doc, trigger.start, scene.language)
+    noun = _is_noun(scene.doc, trigger.start, scene.language)
+    noun_only = entry.source_modifier_only and noun
+    # A bare event noun ("the offensive", "den Kämpfen") names its target right after it or is
+    # only mentioned: "Russia launched an attack on Kyiv" against "the participation in the fighting".
+    bare_noun = noun and not sources and event_type.noun_needs_target
+    if noun:
+        # Actors after a noun are its complements, and an origin far from it is another verb's.
+        origin = [h for h in origin if h.start - trigger.end <= _COMPLEMENT_GAP]
     if not sources and noun_only:
         return None
     if not sources:
         first = next((h for h in left if h.marked is None), None)
         if first is None and origin_role == "source" and origin:
             first = origin[0]
-        if first is None:
+        if first is None and not bare_noun:
             first = next((h for h in right if h.marked is None), None)
         if first is None:
             # "силы России и Китая начали учения": the genitive names who acts.
@@ -574,6 +589,12 @@ def _pick_arguments(
     source_lists = {h.group for h in sources if h.group >= 0}
     if modifiers and noun_only:
         ranked = complements  # a war noun's target is its complement or nothing
+    if bare_noun:
+        ranked = [
+            h
+            for h in right
+            if h.start - trigger.end <= _COMPLEMENT_GAP and h.marked in ("target", "locative", None)
+        ]
     if entry.target_after:
         ranked = [h for h in right if h.marked == "target" and h.start - trigger.end <= _ATTACHED]
     target = next(
@@ -629,6 +650,11 @@ def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
         or _russian_future(doc[i], scene.language)
         for i in scope
     )
+    if not future and clause.kind == INFINITIVE and clause.opener not in cues.purpose_openers:
+        # "kündigte an, Panzer zu liefern": what is announced lies ahead.
+        parent = set(_clause_range(scene, clause.parent))
+        if any(norms[i] in cues.announce or norms[i] in cues.future for i in parent):
+            return "announced", negated
     if not future:
         return "occurred", negated
     announced = any(norm in cues.announce for norm in norms)
@@ -784,7 +810,9 @@ def events_for_sentence(
         return []
     texts = [token.text for token in doc]
     norms = [token.norm_ for token in doc]
-    of_token, clauses = split_clauses(texts, norms, cues.clause_cues(), _list_commas(doc, hits))
+    of_token, clauses = split_clauses(
+        texts, norms, cues.clause_cues(), _list_commas(doc, hits), frozenset(hit.start for hit in hits)
+    )
     scene = _Scene(doc, language, cues, hits, of_token, clauses, _background_tokens(doc, language, cues))
     if _commentary(doc, language, cues):
         return []

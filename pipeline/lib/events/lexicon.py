@@ -176,6 +176,8 @@ class Cues(BaseModel):
     # English writes "said on Friday that ..." without a comma: a complement opener after a verb
     # of saying (the `announce` words) starts a clause even without one.
     bare_complements: bool = False
+    # After a comma (not inside a list of actors) these start a new main clause.
+    clause_coordinators: list[str] = []
 
     def clause_cues(self) -> ClauseCues:
         """The clause openers in the form the clause splitter takes."""
@@ -187,6 +189,7 @@ class Cues(BaseModel):
             infinitive_particle=self.infinitive_particle,
             infinitive_openers=frozenset(self.infinitive_openers),
             saying=frozenset(self.announce) if self.bare_complements else frozenset(),
+            clause_coordinators=frozenset(self.clause_coordinators),
         )
 
     @field_validator(
@@ -211,6 +214,7 @@ class Cues(BaseModel):
         "setting_preps",
         "together",
         "temporal_preps",
+        "clause_coordinators",
     )
     @classmethod
     def _lowercase_words(cls, value: list[str]) -> list[str]:
@@ -233,6 +237,10 @@ class EventType(BaseModel):
     # What an actor after a locative preposition ("in Minsk") is: where it happened (default,
     # a last-resort target), or the target itself for deployments ("stationed in Belarus").
     locative_role: str = Field(default="place", pattern="^(place|target)$")
+    # An event noun without an actor attached before it ("the offensive", not "the Russian
+    # offensive") needs its target right after it ("an attack on Kyiv"); otherwise it is only
+    # mentioned ("the participation of troops in the fighting").
+    noun_needs_target: bool = False
 
     _cameo_digits = field_validator("cameo", mode="before")(_check_cameo)
 
