@@ -239,6 +239,41 @@ EVENT_CASES = [
         "Pjöngjang verpflichtet sich, Russland in allen Fragen zu unterstützen, auch in der ukrainischen Frage.",
         {("SUPPORT", "PRK", "RUS")},
     ),
+    # "between X and Y" after a noun is the pair, not the subject of the sentence.
+    (
+        "en",
+        "The United States and South Korea voiced alarm at the military ties between Moscow and Pyongyang.",
+        {("COOPERATE", "PRK", "RUS")},
+    ),
+    (
+        "de",
+        "Die Gespräche zwischen Kim Jong Un und Sergej Schoigu fanden in Pjöngjang statt.",
+        {("CONSULT", "PRK", "RUS")},
+    ),
+    # ", but ..." and ", and ..." start a clause of their own.
+    (
+        "en",
+        "Finland joined NATO in April 2023, but Sweden's bid was held up by Turkey.",
+        {("AGREE", "FIN", "NATO")},
+    ),
+    # A time phrase built on another event keeps its actors: no request to Russia.
+    (
+        "en",
+        "Sweden applied for membership of NATO in May 2022, three months after Russia launched its invasion.",
+        {("REQUEST", "SWE", "NATO")},
+    ),
+    (
+        "de",
+        "Schweden stellte den Antrag bei der NATO kurz nach dem russischen Angriff auf die Ukraine.",
+        {("REQUEST", "SWE", "NATO"), ("ASSAULT", "RUS", "UKR")},
+    ),
+    # A bare attack noun needs its target right after it.
+    ("en", "Russia launched an attack on Ukraine.", {("ASSAULT", "RUS", "UKR")}),
+    (
+        "de",
+        "Russland bestätigte die Teilnahme nordkoreanischer Truppen an den Kämpfen in der Region Kursk.",
+        set(),
+    ),
     # Inflected names are no subjects: "Путина" belongs to "выступление".
     (
         "ru",

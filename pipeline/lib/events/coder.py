@@ -104,11 +104,13 @@ class ActorHit:
     actor_id: str | None  # None: a person the dictionary does not know, coded by the office's state
     code: str
     text: str
-    marked: str | None  # target, source, origin, co_source, locative, genitive (Russian) or None
+    marked: str | None  # target, source, origin, co_source, between, locative, genitive (ru) or None
     group: int = -1  # index of its coordinated list, -1 when it stands alone
 
 
 def _preposition_mark(norm: str, cues: Cues, language: str) -> str | None:
+    if norm in cues.between_preps:
+        return "between"
     if norm in LOCATIVE_PREPS.get(language, set()):
         return "locative"
     if norm in cues.target_preps:
@@ -516,6 +518,13 @@ def _pick_arguments(
         # "Belarus erhielt Raketen aus Russland / von Russland": the giver is the target until
         # the roles are swapped.
         origin, agents, origin_role = origin + agents, [], "target"
+    between = _with_list(
+        [h for h in right if h.marked == "between" and h.start - trigger.end <= _COMPLEMENT_GAP][:1], near
+    )
+    if len({h.code for h in between}) >= 2:
+        # "ties between Moscow and Pyongyang", "Gespräche zwischen Kim und Schoigu": the pair
+        # after the noun is the dyad, not the subject of the sentence.
+        return (between, between, False) if not event_type.directed else None
     modifiers = [] if agents else _modifiers(scene, trigger, entry, near)
     sources = _with_list(agents[:1], near) or modifiers
     noun = _is_noun(scene.doc, trigger.start, scene.language)
@@ -746,6 +755,8 @@ def _governed(scene: _Scene, triggers: list[tuple[Span, TriggerEntry]]) -> set[i
         for other, entry in triggers:
             if entry.type in (gov_entry.type, *COEXISTING_TYPES) or scene.of_token[other.start] not in scope:
                 continue
+            if other.start in scene.background:
+                continue  # "nach dem russischen Angriff": a time phrase, not what is requested
             same_clause = scene.of_token[other.start] == clause
             if same_clause and scene.language != "de" and other.start < gov.start:
                 continue  # the object follows the verb outside German

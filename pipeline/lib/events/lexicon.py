@@ -171,6 +171,8 @@ class Cues(BaseModel):
     setting_preps: list[str] = []
     # Before "mit"/"with"/"с": the actor after it acts together with the subject.
     together: list[str] = []
+    # "zwischen X und Y", "between X and Y", "между X и Y": the pair of an undirected event.
+    between_preps: list[str] = []
     # Before an event noun, a time phrase built on that event ("nach dem russischen Angriff").
     temporal_preps: list[str] = []
     # English writes "said on Friday that ..." without a comma: a complement opener after a verb
@@ -213,6 +215,7 @@ class Cues(BaseModel):
         "setting_words",
         "setting_preps",
         "together",
+        "between_preps",
         "temporal_preps",
         "clause_coordinators",
     )
