@@ -172,36 +172,38 @@ def split_clauses(
             else:
                 kind = _opener_kind(norms, index + 1, cues)
             if kind is not None:
-                parent = current
-                opener = norms[index + 1] if index + 1 < len(norms) else None
-                clauses.append(Clause(len(clauses), kind, parent, opener))
-                current = len(clauses) - 1
-                for position in range(index, end):
-                    of_token[position] = current
-                index = end
                 # After the subordinate clause, the interrupted clause goes on.
-                current = parent
+                opener = norms[index + 1] if index + 1 < len(norms) else None
+                index = _open(clauses, of_token, kind, current, opener, index, end)
                 continue
-        if cues.saying and norms[index] in cues.adverbial and index + 1 in actor_starts and index:
-            # "three months after Russia launched its invasion": a clause with its own subject.
+        kind = None
+        if cues.saying and index and norms[index] in cues.adverbial and index + 1 in actor_starts:
+            kind = ADVERBIAL  # "three months after Russia launched its invasion": its own subject
+        elif _bare_complement(norms, texts, index, cues):
+            kind = COMPLEMENT  # "Peskov said on Friday that Russia had sent troops"
+        if kind is not None:
             end = _segment_end(norms, texts, index, list_commas)
-            clauses.append(Clause(len(clauses), ADVERBIAL, current, norms[index]))
-            for position in range(index, end):
-                of_token[position] = len(clauses) - 1
-            index = end
-            continue
-        if _bare_complement(norms, texts, index, cues):
-            # "Peskov said on Friday that Russia had sent troops": the that-clause runs to the
-            # next boundary.
-            end = _segment_end(norms, texts, index, list_commas)
-            clauses.append(Clause(len(clauses), COMPLEMENT, current, norms[index]))
-            for position in range(index, end):
-                of_token[position] = len(clauses) - 1
-            index = end
+            index = _open(clauses, of_token, kind, current, norms[index], index, end)
             continue
         of_token[index] = current
         index += 1
     return of_token, clauses
+
+
+def _open(
+    clauses: list[Clause],
+    of_token: list[int],
+    kind: str,
+    parent: int,
+    opener: str | None,
+    start: int,
+    end: int,
+) -> int:
+    """Add a clause of ``kind`` over tokens start..end-1 depending on ``parent``; return ``end``."""
+    clauses.append(Clause(len(clauses), kind, parent, opener))
+    for position in range(start, end):
+        of_token[position] = len(clauses) - 1
+    return end
 
 
 _SAYING_REACH = 5  # tokens between a verb of saying and its comma-less "that" ("said on Friday that")
