@@ -234,3 +234,37 @@ def test_datapackage_describes_every_column(release):
         assert [f["name"] for f in fields] == [c.name for c in table.columns]
         assert all(f["description"] for f in fields)
         assert resources[table.name]["rows"] == _table(release["first"], table.name).height
+
+
+def test_release_lists_changes_against_the_previous_one(release):
+    changes = (release["second"] / "CHANGES.md").read_text(encoding="utf-8")
+    assert f"Compared with release `{release['first'].name}`" in changes
+    events = _table(release["second"], "events").height
+    # The same input twice: every table keeps its rows, nothing added, removed or changed.
+    assert f"| events | {events} | {events} | 0 | 0 | 0 |" in changes
+
+
+def test_broken_table_blocks_publishing(release, tmp_path, monkeypatch):
+    """A table that breaks a critical expectation stops the release; latest stays where it was."""
+    import shutil
+    from datetime import date
+
+    from pipeline.defs.events import assets as event_assets
+
+    output = tmp_path / "out"
+    shutil.copytree(release["output"], output, symlinks=True)
+    before = (output / "latest").resolve()
+    releases_before = sorted(path.name for path in (output / "releases").iterdir())
+    original = event_assets.events_frame
+
+    def far_future(*args, **kwargs):
+        # Event dates a thousand years ahead: a critical expectation of the events suite.
+        return original(*args, **kwargs).with_columns(pl.lit(date(3024, 1, 1)).alias("event_date"))
+
+    monkeypatch.setattr(event_assets, "events_frame", far_future)
+    result = _run(SAMPLE, output, monkeypatch)
+    assert not result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["events_suite"]
+    assert (output / "latest").resolve() == before
+    assert sorted(path.name for path in (output / "releases").iterdir()) == releases_before

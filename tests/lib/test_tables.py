@@ -255,3 +255,64 @@ def test_sentences_set_at_a_reported_meeting_take_its_date():
     result = {r["sentence_index"]: r["event_date"] for r in date_from_setting(rows)}
     assert result == {0: date(2024, 12, 6), 3: None, 9: date(2024, 12, 6), 10: None, 11: None}
     assert all(REFERS_BACK not in r for r in rows)
+
+
+def test_changes_against_the_previous_release(tmp_path):
+    from pipeline.lib.publish.changes import changes_markdown, previous_release, table_changes
+    from pipeline.lib.schema import EVENTS, PUBLISHED_TABLES
+
+    def events(rows: dict[str, float]) -> pl.DataFrame:
+        frame = EVENTS.empty()
+        data = pl.DataFrame({"event_id": list(rows), "confidence": list(rows.values())})
+        return pl.concat([frame, data], how="diagonal_relaxed")
+
+    tables = {table.name: table.empty() for table in PUBLISHED_TABLES}
+    assert previous_release(tmp_path) is None
+    first = tmp_path / "releases" / "v1"
+    (first / "parquet").mkdir(parents=True)
+    for name, frame in {**tables, "events": events({"a": 0.5, "b": 0.6, "c": 0.7})}.items():
+        frame.write_parquet(first / "parquet" / f"{name}.parquet")
+    (tmp_path / "latest").symlink_to(first)
+    assert previous_release(tmp_path) == first.resolve()
+
+    new = {**tables, "events": events({"a": 0.5, "b": 0.9, "d": 0.7})}
+    change = {c.table: c for c in table_changes(new, previous_release(tmp_path))}["events"]
+    assert (change.before, change.after) == (3, 3)
+    assert (change.added, change.removed, change.changed) == (["d"], ["c"], ["b"])
+    page = changes_markdown("v2", first, list(table_changes(new, first)))
+    assert "| events | 3 | 3 | 1 | 1 | 1 |" in page and "Changed events: `b`." in page
+    assert "First release" in changes_markdown("v1", None, table_changes(new, None))
+
+
+def test_release_wide_event_metrics():
+    from pipeline.lib.quality.derived import events_per_document, with_event_checks
+
+    documents = pl.DataFrame(
+        {
+            "doc_id": ["d1", "d2", "d3", "d4"],
+            "duplicate_of": [None, None, None, "d1"],
+            "text": ["a", "b", "c", "a"],
+        }
+    )
+    events = pl.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3"],
+            "doc_id": ["d1", "d1", "d2"],
+            "char_start": [0, 0, 0],
+            "char_end": [1, 1, 1],
+            "evidence": ["a", "a", "b"],
+            "source_actor_id": [None, None, None],
+            "target_actor_id": [None, None, None],
+            "source_country": ["RUS", "RUS", "CHN"],
+            "target_country": ["BLR", "BLR", "RUS"],
+            "event_date": [None, None, None],
+        },
+        schema_overrides={"event_date": pl.Date},
+    )
+    actors = pl.DataFrame({"actor_id": ["x"]})
+    assert events_per_document(events, documents) == 1.0  # 3 events, 3 canonical documents
+    checked = with_event_checks(events, documents, actors, previous_events_per_document=4.0)
+    assert checked["metric_documents_with_events"].to_list() == [2 / 3] * 3
+    assert checked["metric_events_per_document_change"].to_list() == [0.25] * 3
+    first = with_event_checks(events, documents, actors)
+    assert first["metric_events_per_document_change"].null_count() == 3

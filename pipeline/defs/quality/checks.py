@@ -11,7 +11,13 @@ import dagster as dg
 import polars as pl
 
 from pipeline.defs.resources import PipelineResource
-from pipeline.lib.quality.derived import with_document_checks, with_event_checks, with_mention_checks
+from pipeline.lib.publish.changes import previous_release
+from pipeline.lib.quality.derived import (
+    events_per_document,
+    with_document_checks,
+    with_event_checks,
+    with_mention_checks,
+)
 from pipeline.lib.quality.suites import SuiteOutcome, validate_table
 
 
@@ -82,7 +88,14 @@ def events_suite(
     core_documents: pl.DataFrame,
     core_actors: pl.DataFrame,
 ) -> dg.AssetCheckResult:
-    """Validate the events table, evidence offsets and actor references included."""
-    return _result(
-        pipeline, validate_table("events", with_event_checks(core_events, core_documents, core_actors))
-    )
+    """Validate the events table, evidence offsets and actor references included, and compare
+    events per document with the release now published."""
+    previous = previous_release(pipeline.settings().output_dir)
+    before = None
+    if previous is not None:
+        before = events_per_document(
+            pl.read_parquet(previous / "parquet" / "events.parquet", columns=["event_id"]),
+            pl.read_parquet(previous / "parquet" / "documents.parquet", columns=["doc_id", "duplicate_of"]),
+        )
+    checked = with_event_checks(core_events, core_documents, core_actors, previous_events_per_document=before)
+    return _result(pipeline, validate_table("events", checked))

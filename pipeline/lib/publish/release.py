@@ -1,7 +1,8 @@
 """Write a release folder and switch ``latest`` to it only when it is complete.
 
 Layout (DATASET.md): alliance.duckdb (tables + views from sql/views), parquet/<table>.parquet
-(zstd), datapackage.json, README.md, quality/, SHA256SUMS. Everything is written into a hidden
+(zstd), datapackage.json, README.md, CHANGES.md (against the previous release), quality/,
+SHA256SUMS. Everything is written into a hidden
 temporary folder beside the releases, renamed into place, and only then is the ``latest``
 symlink replaced (an atomic rename), so a reader never sees a half-written release.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipeline.lib.publish.changes import changes_markdown, previous_release, table_changes
 from pipeline.lib.publish.describe import analyst_readme, datapackage
 from pipeline.lib.publish.quality_page import quality_html
 from pipeline.lib.schema import PUBLISHED_TABLES
@@ -109,6 +111,10 @@ def write_release(
         json.dumps(quality, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
     (staging / "quality" / "index.html").write_text(quality_html(version, quality), encoding="utf-8")
+    previous = previous_release(output_dir)
+    (staging / "CHANGES.md").write_text(
+        changes_markdown(version, previous, table_changes(ordered, previous)), encoding="utf-8"
+    )
     (staging / "SHA256SUMS").write_text(_sha256sums(staging), encoding="utf-8")
     final = releases / version
     if final.exists():

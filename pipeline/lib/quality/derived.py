@@ -70,11 +70,34 @@ def with_mention_checks(
     )
 
 
+def events_per_document(events: pl.DataFrame, documents: pl.DataFrame) -> float | None:
+    """Events per canonical document (None without canonical documents)."""
+    canonical = documents.filter(pl.col("duplicate_of").is_null()).height
+    return events.height / canonical if canonical else None
+
+
 def with_event_checks(
-    events: pl.DataFrame, documents: pl.DataFrame, actors: pl.DataFrame, today: date | None = None
+    events: pl.DataFrame,
+    documents: pl.DataFrame,
+    actors: pl.DataFrame,
+    today: date | None = None,
+    previous_events_per_document: float | None = None,
 ) -> pl.DataFrame:
-    """events + check_evidence_at_offsets, check_actors_known, check_distinct_dyad, check_date_in_range."""
+    """events + check_evidence_at_offsets, check_actors_known, check_distinct_dyad, check_date_in_range,
+    and two release-wide metrics as constant columns for the warning expectations:
+    metric_documents_with_events (share of canonical documents with an event) and
+    metric_events_per_document_change (events per canonical document over the previous release's,
+    null without a previous release)."""
     actor_ids = actors["actor_id"].to_list()
+    canonical = documents.filter(pl.col("duplicate_of").is_null())["doc_id"]
+    with_events = events["doc_id"].unique().is_in(canonical.implode()).sum() if events.height else 0
+    share = with_events / canonical.len() if canonical.len() else None
+    current = events_per_document(events, documents)
+    change = (
+        current / previous_events_per_document
+        if current is not None and previous_events_per_document
+        else None
+    )
     return (
         _with_document_text(events, documents)
         .with_columns(
@@ -87,6 +110,8 @@ def with_event_checks(
             .fill_null(False)
             .alias("check_distinct_dyad"),
             _date_ok("event_date", today).alias("check_date_in_range"),
+            pl.lit(share, pl.Float64).alias("metric_documents_with_events"),
+            pl.lit(change, pl.Float64).alias("metric_events_per_document_change"),
         )
         .drop("_doc_text")
     )
