@@ -1,8 +1,8 @@
 """Write a release folder and switch ``latest`` to it only when it is complete.
 
 Layout (DATASET.md): alliance.duckdb (tables + views from sql/views), parquet/<table>.parquet
-(zstd), datapackage.json, README.md, CHANGES.md (against the previous release), quality/,
-SHA256SUMS. Everything is written into a hidden
+(zstd), datapackage.json, README.md, CHANGES.md (against the previous release), report.html
+(charts, offline), quality/, SHA256SUMS. Everything is written into a hidden
 temporary folder beside the releases, renamed into place, and only then is the ``latest``
 symlink replaced (an atomic rename), so a reader never sees a half-written release.
 """
@@ -22,6 +22,7 @@ import polars as pl
 from pipeline.lib.publish.changes import changes_markdown, previous_release, table_changes
 from pipeline.lib.publish.describe import analyst_readme, datapackage
 from pipeline.lib.publish.quality_page import quality_html
+from pipeline.lib.publish.report import report_html
 from pipeline.lib.schema import PUBLISHED_TABLES
 from pipeline.lib.sql import load_view_statements
 
@@ -111,6 +112,7 @@ def write_release(
         json.dumps(quality, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
     (staging / "quality" / "index.html").write_text(quality_html(version, quality), encoding="utf-8")
+    (staging / "report.html").write_text(report_html(version, ordered, quality), encoding="utf-8")
     previous = previous_release(output_dir)
     (staging / "CHANGES.md").write_text(
         changes_markdown(version, previous, table_changes(ordered, previous)), encoding="utf-8"
