@@ -1,8 +1,9 @@
-"""The ``alliance-events`` command: run the Dagster pipeline on a folder, or evaluate it.
+"""The ``alliance-events`` command: run the Dagster pipeline on a folder, evaluate it, query a release.
 
 ``run`` materialises every asset of the project's Dagster definitions in this process, against
 the project's Dagster instance (``.dagster/``, so runs show up in ``dagster dev``): the same code
-path as scheduled runs. It exits non-zero when any step or blocking check fails.
+path as scheduled runs. It exits non-zero when any step or blocking check fails. ``query`` runs
+SQL (a string, a file or one of ``sql/examples``) on a release's DuckDB file, opened read-only.
 """
 
 from __future__ import annotations
@@ -122,6 +123,50 @@ def command_eval_cleaning(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_query(args: argparse.Namespace) -> int:
+    """``alliance-events query``: SQL on a release's alliance.duckdb, printed as a table, CSV or JSON."""
+    import duckdb
+
+    from pipeline.lib.query import (
+        ReleaseNotFoundError,
+        example_sql,
+        find_database,
+        format_result,
+        list_examples,
+        parse_variables,
+        run_query,
+    )
+
+    if args.list_examples:
+        for example in list_examples():
+            print(f"{example.name:<28} {example.question}")
+        return 0
+    try:
+        if args.example:
+            sql = example_sql(args.example)
+        elif args.file:
+            sql = Path(args.file).read_text(encoding="utf-8")
+        elif args.sql:
+            sql = args.sql
+        else:
+            print("alliance-events query: give SQL, --file FILE.sql or --example NAME", file=sys.stderr)
+            return 2
+        variables = parse_variables(args.set)
+        database = find_database(Path(args.release) if args.release else None)
+    except (ReleaseNotFoundError, KeyError, ValueError, OSError) as error:
+        message = error.args[0] if isinstance(error, KeyError) else error
+        print(f"alliance-events query: {message}", file=sys.stderr)
+        return 2
+    try:
+        frame = run_query(database, sql, variables)
+    except duckdb.Error as error:
+        print(f"alliance-events query: {error}", file=sys.stderr)
+        return 1
+    width = shutil.get_terminal_size((160, 24)).columns
+    sys.stdout.write(format_result(frame, args.format, max_rows=args.max_rows, max_width=width))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = argparse.ArgumentParser(prog="alliance-events", description=__doc__.split("\n")[0])
@@ -147,6 +192,29 @@ def main(argv: list[str] | None = None) -> int:
         "--devset", default=str(DEFAULT_DEVSET), help="folder with docs/ (skipped if absent)"
     )
     cleaning.set_defaults(handler=command_eval_cleaning)
+    query = commands.add_parser(
+        "query", help="run SQL on a release's alliance.duckdb (read-only) and print the result"
+    )
+    question = query.add_mutually_exclusive_group()
+    question.add_argument("sql", nargs="?", help="the SQL to run (several statements allowed)")
+    question.add_argument("--file", help="a .sql file to run")
+    question.add_argument("--example", help="a query of sql/examples, by name (see --list-examples)")
+    question.add_argument("--list-examples", action="store_true", help="list the example queries")
+    query.add_argument(
+        "--release",
+        default=None,
+        help="release folder, output folder or .duckdb file (default: latest release in the output folder)",
+    )
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a DuckDB variable before the query (the examples' parameters, e.g. country_a=PRK)",
+    )
+    query.add_argument("--max-rows", type=int, default=100, help="rows shown in table format")
+    query.set_defaults(handler=command_query)
     args = parser.parse_args(argv)
     return args.handler(args)
 

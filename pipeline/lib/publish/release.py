@@ -38,7 +38,9 @@ def release_version(tables: dict[str, pl.DataFrame], now: datetime | None = None
 
 
 def _write_duckdb(path: Path, tables: dict[str, pl.DataFrame]) -> None:
-    with duckdb.connect(str(path)) as con:
+    # Files in the v1.0 storage format open in every DuckDB since 1.0 (the CLI and R packages
+    # lag behind the Python one).
+    with duckdb.connect(str(path), config={"storage_compatibility_version": "v1.0.0"}) as con:
         for name, frame in tables.items():
             arrow = frame.to_arrow()
             con.register("_incoming", arrow)
