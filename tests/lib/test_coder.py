@@ -274,6 +274,19 @@ EVENT_CASES = [
         "Russland bestätigte die Teilnahme nordkoreanischer Truppen an den Kämpfen in der Region Kursk.",
         set(),
     ),
+    # Who reports an event takes no part in it.
+    (
+        "de",
+        "Nach Angaben Kiews hat Russland in der Nacht die Ukraine angegriffen.",
+        {("ASSAULT", "RUS", "UKR")},
+    ),
+    ("de", "US-Angaben zufolge lieferte Nordkorea Granaten an Russland.", {("AID", "PRK", "RUS")}),
+    ("en", "According to Washington, Iran sent drones to Russia.", {("AID", "IRN", "RUS")}),
+    (
+        "ru",
+        "КНДР, по данным Сеула и Вашингтона, поставила России миллионы артиллерийских снарядов.",
+        {("AID", "PRK", "RUS")},
+    ),
     # Inflected names are no subjects: "Путина" belongs to "выступление".
     (
         "ru",

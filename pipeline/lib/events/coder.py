@@ -70,6 +70,7 @@ _COMPLEMENT_GAP = 3  # tokens between a noun (or its genitive) and the actor of 
 _SETTING_START = 4  # "Bei dem Treffen ..." stands within the first tokens of the sentence
 REFERS_BACK = "_refers_back"  # row key (not published): the sentence is set at an earlier meeting
 _ATTACHED = 2  # tokens between a trigger and an actor after its preposition
+_ATTRIBUTION_REACH = 3  # tokens between "nach Angaben", "according to" and the reporting actor
 _BACKGROUND_REACH = 5  # tokens from "nach", "since", "до" to the event noun of a time phrase
 _AGENT_GAP = 2  # tokens between an agent ("von Russland", "by Russia") and its trigger
 # What is requested, rejected, alleged or agreed is the content of that event.
@@ -451,6 +452,28 @@ def _background_tokens(doc: Doc, language: str, cues: Cues) -> dict[int, set[int
     return phrases
 
 
+def _without_attributions(doc: Doc, hits: list[ActorHit], cues: Cues) -> list[ActorHit]:
+    """The mentions without those that name a source of the report ("по данным Сеула и
+    Вашингтона", "nach Angaben Kiews", "according to Washington", "US-Angaben zufolge"): they
+    report the event and take no part in it. A list after the word goes with its first member."""
+    reporters: set[int] = set()
+    for index, token in enumerate(doc):
+        if token.norm_ in cues.attribution:
+            after = [
+                i
+                for i, hit in enumerate(hits)
+                if 0 < hit.start - index <= _ATTRIBUTION_REACH
+                and not any(doc[j].norm_ in cues.attribution_before for j in range(index, hit.start))
+            ]
+            reporters.update(after[:1])  # "nach Angaben Kiews hat Russland ...": Kiews only
+        elif token.norm_ in cues.attribution_before:
+            reporters.update(i for i, hit in enumerate(hits) if 0 <= index - hit.end < _ATTRIBUTION_REACH)
+    groups = {hits[i].group for i in reporters if hits[i].group >= 0}
+    return [
+        hit for i, hit in enumerate(hits) if i not in reporters and (hit.group < 0 or hit.group not in groups)
+    ]
+
+
 def _modifies_other(scene: _Scene, trigger: Span, hit: ActorHit) -> bool:
     """Whether the mention sits in the time phrase of another event (see _background_tokens)."""
     return any(
@@ -816,7 +839,9 @@ def events_for_sentence(
         return []
     context = SentenceContext.from_doc(doc)
     entries = {entry.id: entry for entry in lexicon.entries.get(language, [])}
-    hits = actor_hits(doc, dictionary, context.published_date, cues, language)
+    hits = _without_attributions(
+        doc, actor_hits(doc, dictionary, context.published_date, cues, language), cues
+    )
     if len({hit.code for hit in hits}) < 2:
         return []
     texts = [token.text for token in doc]

@@ -173,6 +173,10 @@ class Cues(BaseModel):
     together: list[str] = []
     # "zwischen X und Y", "between X and Y", "между X и Y": the pair of an undirected event.
     between_preps: list[str] = []
+    # Source attributions: the actors in "nach Angaben X", "according to X", "по данным X" (after
+    # the word) and "X zufolge" (before it) report the event; they take no part in it.
+    attribution: list[str] = []
+    attribution_before: list[str] = []
     # Before an event noun, a time phrase built on that event ("nach dem russischen Angriff").
     temporal_preps: list[str] = []
     # English writes "said on Friday that ..." without a comma: a complement opener after a verb
@@ -216,6 +220,8 @@ class Cues(BaseModel):
         "setting_preps",
         "together",
         "between_preps",
+        "attribution",
+        "attribution_before",
         "temporal_preps",
         "clause_coordinators",
     )
