@@ -236,6 +236,26 @@ def test_datapackage_describes_every_column(release):
         assert resources[table.name]["rows"] == _table(release["first"], table.name).height
 
 
+def test_datapackage_is_valid_frictionless(release):
+    """The descriptor passes Frictionless's own validation, and so do the rows of every table
+    whose columns are all scalar (Frictionless reads list and struct cells from Parquet as
+    arrays it cannot type-check, so those tables are checked for their descriptor only)."""
+    import frictionless
+
+    path = release["first"] / "datapackage.json"
+    package = frictionless.Package.from_descriptor(str(path))
+    assert [resource.name for resource in package.resources] == [t.name for t in PUBLISHED_TABLES]
+    scalar = [
+        table.name
+        for table in PUBLISHED_TABLES
+        if not any(c.frictionless_type in ("array", "object") for c in table.columns)
+    ]
+    assert {"events", "mentions", "quarantine"} <= set(scalar)
+    for name in scalar:
+        report = frictionless.validate(package.get_resource(name))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+
 def test_release_lists_changes_against_the_previous_one(release):
     changes = (release["second"] / "CHANGES.md").read_text(encoding="utf-8")
     assert f"Compared with release `{release['first'].name}`" in changes

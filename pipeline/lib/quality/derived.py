@@ -83,12 +83,17 @@ def with_event_checks(
     today: date | None = None,
     previous_events_per_document: float | None = None,
 ) -> pl.DataFrame:
-    """events + check_evidence_at_offsets, check_actors_known, check_distinct_dyad, check_date_in_range,
+    """events + check_evidence_at_offsets, check_actors_known, check_countries_known, check_distinct_dyad,
+    check_date_in_range,
     and two release-wide metrics as constant columns for the warning expectations:
     metric_documents_with_events (share of canonical documents with an event) and
     metric_events_per_document_change (events per canonical document over the previous release's,
     null without a previous release)."""
     actor_ids = actors["actor_id"].to_list()
+    # ISO alpha-3 codes of states and the codes of organisations, as the actors table knows them.
+    codes = sorted(
+        {value for column in ("code", "country") if column in actors.columns for value in actors[column].drop_nulls()}
+    )
     canonical = documents.filter(pl.col("duplicate_of").is_null())["doc_id"]
     with_events = events["doc_id"].unique().is_in(canonical.implode()).sum() if events.height else 0
     share = with_events / canonical.len() if canonical.len() else None
@@ -106,6 +111,9 @@ def with_event_checks(
                 (pl.col("source_actor_id").is_null() | pl.col("source_actor_id").is_in(actor_ids))
                 & (pl.col("target_actor_id").is_null() | pl.col("target_actor_id").is_in(actor_ids))
             ).alias("check_actors_known"),
+            (pl.col("source_country").is_in(codes) & pl.col("target_country").is_in(codes))
+            .fill_null(False)
+            .alias("check_countries_known"),
             (pl.col("source_country") != pl.col("target_country"))
             .fill_null(False)
             .alias("check_distinct_dyad"),
