@@ -110,10 +110,14 @@ def test_release_layout_and_checksums(release):
         "datapackage.json",
         "SHA256SUMS",
         "README.md",
+        "CHANGES.md",
+        "report.html",
         "quality/index.html",
         "quality/results.json",
     ):
         assert (folder / name).is_file(), name
+    listed = {line.split("  ", 1)[1] for line in (folder / "SHA256SUMS").read_text().splitlines()}
+    assert {"report.html", "CHANGES.md", "alliance.duckdb", "parquet/events.parquet"} <= listed
     for line in (folder / "SHA256SUMS").read_text().splitlines():
         digest, relative = line.split("  ", 1)
         assert hashlib.sha256((folder / relative).read_bytes()).hexdigest() == digest
