@@ -316,3 +316,23 @@ def test_release_wide_event_metrics():
     assert checked["metric_events_per_document_change"].to_list() == [0.25] * 3
     first = with_event_checks(events, documents, actors)
     assert first["metric_events_per_document_change"].null_count() == 3
+
+
+def test_entry_points_indexed_once_with_the_same_content():
+    import importlib.metadata
+
+    import catalogue
+
+    from pipeline.lib.entities import index_entry_points
+
+    index_entry_points()
+    index_entry_points()  # idempotent
+    grouped = catalogue.AVAILABLE_ENTRY_POINTS
+    assert type(grouped) is dict
+    installed = importlib.metadata.entry_points()
+    expected = {(ep.group, ep.name, ep.value) for points in dict.values(installed) for ep in points}
+    assert {(ep.group, ep.name, ep.value) for points in grouped.values() for ep in points} == expected
+    # A registry still finds its group's entry points through the dict.
+    group = next(iter(grouped))
+    registry = catalogue.Registry(tuple(group.split("_", 1)), entry_points=True)
+    assert {ep.name for ep in registry._get_entry_points()} == {ep.name for ep in grouped[group]}
