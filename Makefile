@@ -13,7 +13,7 @@ export OMP_NUM_THREADS ?= 1
 export GX_ANALYTICS_ENABLED ?= False
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: setup run test eval dev lint clean
+.PHONY: setup run test eval dev lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,12 @@ eval: setup  ## precision/recall/F1 on the shared dev set
 dev: setup  ## the Dagster UI with lineage, checks, schedule and sensor
 	$(BIN)/dagster dev -m pipeline.definitions
 
+N ?= 2000
+bench: setup  ## time every stage on N generated articles (bench/run.py); results in bench/RESULTS.md
+	$(BIN)/python bench/run.py --n $(N)
+
 lint: setup
-	$(BIN)/ruff check pipeline tests scripts eval
+	$(BIN)/ruff check pipeline tests scripts eval bench
 
 clean:
 	rm -rf $(VENV) .dagster outputs/releases outputs/latest outputs/LATEST outputs/_work

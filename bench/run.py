@@ -1,0 +1,205 @@
+"""Benchmark the whole pipeline on a generated corpus: seconds and articles/s per stage, peak memory.
+
+Usage:  python bench/run.py --n 2000 [--seed 7] [--workdir DIR] [--keep]
+
+Steps: a release of the bundled sample gives the sentence and boilerplate pools (bench/corpus.py);
+N inputs are generated; the Dagster job runs once over them (full refresh) and its step times are
+read from the run's event log; bare spaCy (blank pipeline + lemmatizer + the actor span ruler) is
+timed on the same sentences as the NLP floor; then 1% new articles are added and the job runs
+again (incremental). The last line is machine-readable:
+
+    end_to_end_articles_per_s=<x> nlp_vs_floor=<ratio> peak_rss_mb=<m> dedup_s=<s>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import generate, load_pools  # noqa: E402
+
+# Dagster steps (asset names) grouped into the stages the README describes.
+STAGES = {
+    "ingest": ("ingest",),
+    "clean": ("clean",),
+    "dedup": ("core_documents",),
+    "nlp (entities)": ("entities",),
+    "events": ("events",),
+    "quality": ("suite",),
+    "publish": ("out_release",),
+}
+
+
+def _run_job(input_dir: Path, output_dir: Path, full_refresh: bool) -> tuple[float, dict[str, float], bool]:
+    """(wall seconds, seconds per step, success) of one in-process run."""
+    import dagster as dg
+
+    from pipeline.definitions import defs
+
+    os.environ["ALLIANCE_INPUT_DIR"] = str(input_dir)
+    os.environ["ALLIANCE_OUTPUT_DIR"] = str(output_dir)
+    os.environ["ALLIANCE_FULL_REFRESH"] = "true" if full_refresh else "false"
+    instance = dg.DagsterInstance.ephemeral()
+    job = defs().resolve_job_def("alliance_pipeline")
+    started = time.perf_counter()
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    wall = time.perf_counter() - started
+    steps = {
+        stat.step_key: (stat.end_time or 0) - (stat.start_time or 0)
+        for stat in instance.get_run_step_stats(result.run_id)
+    }
+    return wall, steps, result.success
+
+
+def _stage_seconds(steps: dict[str, float]) -> dict[str, float]:
+    return {
+        stage: sum(seconds for key, seconds in steps.items() if any(part in key for part in parts))
+        for stage, parts in STAGES.items()
+    }
+
+
+def _floor_seconds(work_dir: Path, batch_size: int) -> tuple[float, int]:
+    """Bare spaCy on the run's sentences: blank pipeline, lemmatizer and the actor span ruler."""
+    import polars as pl
+    import spacy
+
+    import pipeline.lib.nlp.components  # noqa: F401  (registers alliance_norms)
+    from pipeline.lib.actors.dictionary import load_actor_dictionary
+    from pipeline.lib.actors.patterns import actor_patterns
+    from pipeline.lib.nlp.components import ACTOR_SPANS
+    from pipeline.lib.nlp.pipelines import LEMMATIZER_MODES
+
+    texts_of = pl.read_parquet(work_dir / "tables" / "_clean_documents.parquet", columns=["doc_id", "text"])
+    sentences = (
+        pl.read_parquet(work_dir / "tables" / "_sentences.parquet")
+        .join(texts_of, on="doc_id")
+        .with_columns(
+            pl.col("text")
+            .str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start"))
+            .alias("sentence")
+        )
+    )
+    text_column = "sentence"
+    total, count = 0.0, 0
+    for language, texts in sentences.group_by("language"):
+        language = language[0]
+        if language not in LEMMATIZER_MODES:
+            continue
+        nlp = spacy.blank(language)
+        nlp.add_pipe("lemmatizer", config={"mode": LEMMATIZER_MODES[language]})
+        nlp.get_pipe("lemmatizer").initialize(nlp=nlp)
+        nlp.add_pipe("alliance_norms")  # NORM = lowercase lemma, what the actor patterns match
+        ruler = nlp.add_pipe(
+            "span_ruler", config={"spans_key": ACTOR_SPANS, "phrase_matcher_attr": "NORM", "validate": False}
+        )
+        ruler.add_patterns(actor_patterns(load_actor_dictionary(), language))
+        batch = texts[text_column].to_list()
+        started = time.perf_counter()
+        for _ in nlp.pipe(batch, batch_size=batch_size):
+            pass
+        total += time.perf_counter() - started
+        count += len(batch)
+    return total, count
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="inputs to generate")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="alliance-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        # 1. The sample release: pools of fragments and boilerplate.
+        sample_out = work / "sample_out"
+        _, _, ok = _run_job(ROOT / "data" / "sample", sample_out, full_refresh=True)
+        if not ok:
+            print("the sample run failed", file=sys.stderr)
+            return 1
+        pools = load_pools(sample_out / "latest" / "parquet" / "documents.parquet")
+        # 2. The corpus.
+        corpus = work / "input"
+        shutil.rmtree(corpus, ignore_errors=True)
+        started = time.perf_counter()
+        counts = generate(pools, corpus, args.n, seed=args.seed)
+        size = sum(path.stat().st_size for path in corpus.iterdir())
+        print(f"corpus: {counts} in {time.perf_counter() - started:.1f} s, {size / 1e6:.1f} MB")
+        # 3. The full run.
+        output = work / "out"
+        shutil.rmtree(output, ignore_errors=True)
+        wall, steps, ok = _run_job(corpus, output, full_refresh=True)
+        if not ok:
+            print("the benchmark run failed", file=sys.stderr)
+            return 1
+        stages = _stage_seconds(steps)
+        print(f"\nfull run over {args.n} inputs: {wall:.1f} s, {args.n / wall:.1f} articles/s")
+        print(f"{'stage':<16}{'seconds':>10}{'articles/s':>12}")
+        for stage, seconds in stages.items():
+            rate = args.n / seconds if seconds else float("inf")
+            print(f"{stage:<16}{seconds:>10.1f}{rate:>12.1f}")
+        # 4. The NLP floor on the same sentences.
+        from pipeline.lib.settings import Settings
+
+        floor, sentences = _floor_seconds(output / "_work", Settings().nlp_batch_size)
+        nlp_seconds = stages["nlp (entities)"]
+        ratio = nlp_seconds / floor if floor else float("nan")
+        print(
+            f"\nbare spaCy floor: {floor:.1f} s for {sentences} sentences; NLP stage {nlp_seconds:.1f} s = {ratio:.2f}x"
+        )
+        # 5. One percent new articles, run again.
+        extra = corpus / "extra"
+        generate(pools, extra, max(1, args.n // 100), seed=args.seed + 1)
+        for path in extra.iterdir():
+            path.rename(corpus / f"new_{path.name}")
+        extra.rmdir()
+        rerun, _, ok = _run_job(corpus, output, full_refresh=False)
+        print(
+            f"re-run with 1% new inputs: {rerun:.1f} s = {rerun / wall:.0%} of the full run ({'ok' if ok else 'FAILED'})"
+        )
+        print(f"machine: {_machine()}")
+        print(
+            f"end_to_end_articles_per_s={args.n / wall:.1f} nlp_vs_floor={ratio:.2f} "
+            f"peak_rss_mb={_peak_rss_mb():.0f} dedup_s={stages['dedup']:.1f}"
+        )
+        return 0
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
