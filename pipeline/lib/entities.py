@@ -7,6 +7,7 @@ place in its document) so the events stage reads the analysis instead of redoing
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import catalogue
 import polars as pl
+import srsly.msgpack as srsly_msgpack
 from spacy.tokens import Doc, DocBin
 
 from pipeline.lib.actors.dictionary import Actor, ActorDictionary
@@ -109,28 +111,37 @@ def _role_title(actor: Actor, day: date | None) -> str | None:
 
 
 def index_entry_points() -> None:
-    """Let spaCy's serialisers find their msgpack extensions in a dict, not a scan of every package.
+    """Make spaCy's (de)serialisation of analysed sentences cheap: done once per process.
 
-    srsly asks catalogue for the registered msgpack encoders and decoders on every (de)serialised
-    Doc and span group; catalogue answers by filtering all installed entry points each time
-    (``EntryPoints.select``), which took 85% of reading a shard back. catalogue also accepts the
-    entry points as a dict keyed by group (its code path for older Pythons): the same entry points,
-    grouped once. Idempotent.
+    srsly asks its catalogue registries of msgpack encoders and decoders for all their functions
+    on every Doc, span group and user-data dict it packs or unpacks, and catalogue answers each
+    time by filtering every installed entry point (``EntryPoints.select``) and walking its whole
+    registry: 60% of the NLP stage and 85% of reading a shard back. The answer cannot change while
+    the pipeline runs (no package is installed meanwhile, and srsly registers its codecs at
+    import), so the entry points are grouped once (catalogue's dict form) and the two srsly
+    registries answer from a cache. Idempotent.
     """
     available = catalogue.AVAILABLE_ENTRY_POINTS
-    if type(available) is dict:  # SelectableGroups is a dict subclass that still scans
-        return
-    if isinstance(available, dict):  # importlib's SelectableGroups: {group: entry points}
-        grouped = {group: list(points) for group, points in dict.items(available)}
-    else:
-        grouped = {}
-        for entry_point in available:
-            grouped.setdefault(entry_point.group, []).append(entry_point)
-    catalogue.AVAILABLE_ENTRY_POINTS = grouped
+    if type(available) is not dict:  # SelectableGroups is a dict subclass that still scans
+        if isinstance(available, dict):  # importlib's SelectableGroups: {group: entry points}
+            grouped = {group: list(points) for group, points in dict.items(available)}
+        else:
+            grouped = {}
+            for entry_point in available:
+                grouped.setdefault(entry_point.group, []).append(entry_point)
+        catalogue.AVAILABLE_ENTRY_POINTS = grouped
+    for registry in (srsly_msgpack.msgpack_encoders, srsly_msgpack.msgpack_decoders):
+        if not isinstance(registry.get_all, functools.partial):
+            registry.get_all = functools.partial(_cached_codecs, registry.get_all())
+
+
+def _cached_codecs(codecs: dict) -> dict:
+    return codecs
 
 
 def write_shard(docs: list[Doc], path: Path) -> None:
     """Save analysed sentences (with spans and context) to a DocBin file."""
+    index_entry_points()
     bin_ = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=docs)
     path.parent.mkdir(parents=True, exist_ok=True)
     bin_.to_disk(path)

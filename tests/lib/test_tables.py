@@ -336,3 +336,9 @@ def test_entry_points_indexed_once_with_the_same_content():
     group = next(iter(grouped))
     registry = catalogue.Registry(tuple(group.split("_", 1)), entry_points=True)
     assert {ep.name for ep in registry._get_entry_points()} == {ep.name for ep in grouped[group]}
+    # srsly's msgpack codecs answer from a cache that holds what the registries hold.
+    import srsly.msgpack as srsly_msgpack
+
+    for codecs in (srsly_msgpack.msgpack_encoders, srsly_msgpack.msgpack_decoders):
+        assert "numpy" in codecs.get_all()
+        assert codecs.get_all() is codecs.get_all()
