@@ -274,6 +274,17 @@ EVENT_CASES = [
         "Russland bestätigte die Teilnahme nordkoreanischer Truppen an den Kämpfen in der Region Kursk.",
         set(),
     ),
+    # A venue is no participant, and a companion joins the subject, not an attack noun.
+    (
+        "ru",
+        "Владимир Путин и Си Цзиньпин встретились в Астане.",
+        {("CONSULT", "CHN", "RUS")},
+    ),
+    (
+        "de",
+        "Finnland stellte den Antrag gemeinsam mit Schweden kurz nach dem russischen Angriff auf die Ukraine.",
+        {("ASSAULT", "RUS", "UKR")},
+    ),
     # Who reports an event takes no part in it.
     (
         "de",

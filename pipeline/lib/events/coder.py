@@ -572,10 +572,14 @@ def _pick_arguments(
         sources = _with_list([first], near) if first else []
     if not sources:
         return None
-    if not entry.reverse:
+    if not entry.reverse and not modifiers:
+        # "Helsinki stellte gemeinsam mit Schweden den Antrag": the subject's companion (a noun's
+        # own aggressor keeps its event to itself).
         sources = sources + [h for h in near if h.marked == "co_source" and h not in sources]
     taken = {h.code for h in sources}
-    own_object = any(h.code not in taken and _attached(scene.doc, trigger, h) for h in right)
+    own_object = any(
+        h.code not in taken and h.marked != "locative" and _attached(scene.doc, trigger, h) for h in right
+    )  # "met in Astana" names the venue, not an object
     if (
         not event_type.directed
         and len(taken) >= 2
