@@ -285,6 +285,17 @@ EVENT_CASES = [
         "Finnland stellte den Antrag gemeinsam mit Schweden kurz nach dem russischen Angriff auf die Ukraine.",
         {("ASSAULT", "RUS", "UKR")},
     ),
+    # An institution named by its seat acts for its state; an ambassador in Berlin does not.
+    (
+        "de",
+        "Das Parlament in Ankara stimmte einstimmig für die Aufnahme Finnlands.",
+        {("SUPPORT", "TUR", "FIN")},
+    ),
+    (
+        "de",
+        "Der russische Botschafter in Berlin traf den polnischen Außenminister.",
+        {("CONSULT", "POL", "RUS")},
+    ),
     # Who reports an event takes no part in it.
     (
         "de",

@@ -183,6 +183,8 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
                 return "target"  # "в Киев", "в Москву" (where to) against "в Москве" (where)
         if mark == "target" and index > 0 and doc[index - 1].norm_ in cues.together:
             return "co_source"  # "gemeinsam mit Schweden", "together with Sweden", "вместе с Китаем"
+        if mark == "locative" and index > 0 and doc[index - 1].norm_ in cues.seat_nouns:
+            return None  # "das Parlament in Ankara", "the government in Kyiv": who acts
         if mark:
             return mark
         if not (doc[index].is_alpha and len(doc[index]) <= 3):  # only an article may sit between

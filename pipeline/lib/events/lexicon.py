@@ -177,6 +177,8 @@ class Cues(BaseModel):
     # the word) and "X zufolge" (before it) report the event; they take no part in it.
     attribution: list[str] = []
     attribution_before: list[str] = []
+    # Institutions named by their seat: "das Parlament in Ankara" is Turkey acting.
+    seat_nouns: list[str] = []
     # Before an event noun, a time phrase built on that event ("nach dem russischen Angriff").
     temporal_preps: list[str] = []
     # English writes "said on Friday that ..." without a comma: a complement opener after a verb
@@ -222,6 +224,7 @@ class Cues(BaseModel):
         "between_preps",
         "attribution",
         "attribution_before",
+        "seat_nouns",
         "temporal_preps",
         "clause_coordinators",
     )
