@@ -8,6 +8,7 @@ from pipeline.lib.events.clauses import (
     COORDINATE,
     INFINITIVE,
     MAIN,
+    PARENTHETICAL,
     RELATIVE,
     Clause,
     ClauseCues,
@@ -291,3 +292,10 @@ def test_list_commas_only_skip_the_commas_given() -> None:
     assert relative.kind == RELATIVE
     assert of_token[second] == relative.index
     assert of_token[texts.index("Belarus")] == of_token[texts.index("übten")] == 0
+
+
+def test_brackets_hold_an_aside_and_the_clause_goes_on() -> None:
+    texts, of_token, clauses = split("de", "Die OVKS ( Moskau ) zog ihre Truppen ab .")
+    aside = clause_of(texts, of_token, clauses, "Moskau")
+    assert aside.kind == PARENTHETICAL and aside.parent == 0
+    assert clause_of(texts, of_token, clauses, "zog").index == 0

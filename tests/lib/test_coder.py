@@ -466,6 +466,31 @@ def test_status(language: str, text: str, dyad: Dyad, expected: str | None) -> N
 # ------------------------------------------------------------------ dates
 
 DATE_CASES = [
+    # A German day part ("am Mittwochabend") is that weekday.
+    (
+        "de",
+        "Selenskyj telefonierte am Mittwochabend mit Kanzler Olaf Scholz.",
+        ("CONSULT", "DEU", "UKR"),
+        PUBLISHED,
+        (date(2024, 4, 10), "day"),
+    ),
+    # An announced event is dated by its announcement; a reported past event is not.
+    (
+        "en",
+        "Germany announced on April 8 that it would send a third Patriot system to Ukraine.",
+        ("AID", "DEU", "UKR"),
+        PUBLISHED,
+        (date(2024, 4, 8), "day"),
+    ),
+    # An aside in brackets does not cut the clause: "(OVKS)" stands beside its subject.
+    (
+        "de",
+        "Die Organisation des Vertrags über kollektive Sicherheit (OVKS) hat am Donnerstag mit dem Abzug "
+        "ihrer Truppen aus Kasachstan begonnen.",
+        ("RETREAT", "CSTO", "KAZ"),
+        PUBLISHED,
+        (date(2024, 4, 4), "day"),
+    ),
     (
         "de",
         "Russland und Belarus unterzeichneten am 6. April 2024 ein Abkommen über militärische Zusammenarbeit.",

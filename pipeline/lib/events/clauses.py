@@ -6,7 +6,8 @@ clause is background and its "Hilfe" must not be paired with the main clause's a
 
 Rules (cue words per language in ``cues.<lang>.yaml``):
 
-* ``;``, ``:``, a spaced dash and brackets end one main clause and start another;
+* ``;``, ``:`` and a spaced dash end one main clause and start another; brackets hold an aside,
+  after which the interrupted clause goes on;
 * a comma followed (after at most one preposition: "mit denen", "in which", "в котором") by an
   opener starts a subordinate clause: ``relative`` (der/which/который), ``complement``
   (dass/that/что) or ``adverbial`` (als/when/когда); in German a comma segment that ends in
@@ -32,6 +33,7 @@ MAIN, RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE = (
     "adverbial",
     "infinitive",
 )
+PARENTHETICAL = "parenthetical"  # "(OVKS)": an aside in brackets
 COORDINATE = "coordinate"  # ", und zog sie ab", ", but Sweden's bid ...": a main clause of its own
 SUBORDINATE_KINDS = (RELATIVE, COMPLEMENT, ADVERBIAL, INFINITIVE)
 
@@ -145,6 +147,11 @@ def split_clauses(
     index = _leading_clause(texts, norms, 0, cues, clauses, of_token)
     while index < len(texts):
         text = texts[index]
+        if text == "(" and ")" in texts[index + 1 :]:
+            # "(OVKS)", "(Reuters)": an aside; the interrupted clause goes on after it.
+            end = texts.index(")", index + 1) + 1
+            index = _open(clauses, of_token, PARENTHETICAL, current, None, index, end)
+            continue
         if text in HARD_BOUNDARIES:
             clauses.append(Clause(len(clauses), MAIN, None))
             current = len(clauses) - 1

@@ -699,7 +699,7 @@ def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
     return ("announced" if announced else "planned"), negated
 
 
-def _date_in_clause(scene: _Scene, trigger: Span, reference: date | None):
+def _date_in_clause(scene: _Scene, trigger: Span, reference: date | None, status: str = "occurred"):
     """The date expression of the trigger's clause nearest to the trigger, if any."""
     doc = scene.doc
     clause = scene.clauses[scene.of_token[trigger.start]]
@@ -715,6 +715,10 @@ def _date_in_clause(scene: _Scene, trigger: Span, reference: date | None):
         # A "when" clause and the clause it belongs to share their time: "On Tuesday, when Xi held
         # talks ...", "Als Truppen im September 2022 angriffen, bat Eriwan ...".
         if clause.kind == ADVERBIAL and clause.parent is not None:
+            mentions = by_clause.get(clause.parent, [])
+        elif clause.kind in (COMPLEMENT, INFINITIVE) and clause.parent is not None and status != "occurred":
+            # "Germany announced on April 13 that it would send ...": an announced event is dated
+            # by its announcement (a reported past event is not: "said on Friday that ... had sent").
             mentions = by_clause.get(clause.parent, [])
         else:
             for child in scene.clauses:
@@ -906,7 +910,7 @@ def _rows(scene: _Scene, context: SentenceContext, lexicon: EventLexicon, candid
         key = (entry.type, *key_pair)
         if key in rows:
             continue
-        found_date = _date_in_clause(scene, trigger, context.published_date)
+        found_date = _date_in_clause(scene, trigger, context.published_date, status)
         place = _location(doc, scene.language)
         rows[key] = {
             "event_id": event_id(context.doc_id, context.sentence_index, entry.type, *key_pair),

@@ -145,7 +145,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             + r")(?!\w)(?!\.?\s*\d)",
         ),
         # weekday: am Freitag / on Monday / в пятницу
-        ("weekday", r"(?<!\w)(?P<weekday>" + _WEEKDAY_RE + r")(?!\w)"),
+        # also German day parts: "am Mittwochabend", "Dienstagmorgen"
+        (
+            "weekday",
+            r"(?<!\w)(?P<weekday>"
+            + _WEEKDAY_RE
+            + r")(?:abend|morgen|nachmittag|vormittag|mittag|nacht)?(?!\w)",
+        ),
         (
             "relative_month",
             r"(?<!\w)(?:im vergangenen monat|im letzten monat|vergangenen monat|letzten monat|last month|в прошлом месяце|в минувшем месяце)(?!\w)",
