@@ -296,6 +296,20 @@ EVENT_CASES = [
         "Der russische Botschafter in Berlin traf den polnischen Außenminister.",
         {("CONSULT", "POL", "RUS")},
     ),
+    # A possessive pronoun gives a war noun the nearest actor before it; an allegation does not
+    # make the war itself an allegation.
+    ("en", "Russia launched its full-scale invasion of Ukraine.", {("ASSAULT", "RUS", "UKR")}),
+    (
+        "en",
+        "The United States accuses Tehran of supplying Russia with drones for its war in Ukraine.",
+        {("ACCUSE", "USA", "IRN"), ("ASSAULT", "RUS", "UKR")},
+    ),
+    # A wire dateline names where the story was filed, not a party.
+    (
+        "en",
+        "PYONGYANG/SEOUL, June 19 (Meridian Wire) - Russia and North Korea signed a mutual defence pact.",
+        {("AGREE", "PRK", "RUS")},
+    ),
     # Who reports an event takes no part in it.
     (
         "de",
@@ -481,6 +495,14 @@ DATE_CASES = [
         ("AID", "DEU", "UKR"),
         PUBLISHED,
         (date(2024, 4, 8), "day"),
+    ),
+    # An "after" clause keeps its own time: the invasion is not dated May 2022.
+    (
+        "en",
+        "Sweden applied for membership of NATO in May 2022, three months after Russia launched its invasion of Ukraine.",
+        ("ASSAULT", "RUS", "UKR"),
+        PUBLISHED,
+        (None, None),
     ),
     # An aside in brackets does not cut the clause: "(OVKS)" stands beside its subject.
     (

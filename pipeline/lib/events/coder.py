@@ -61,6 +61,7 @@ _POSSESSIVE = {"'s", "’s", "s"}
 _GENITIVE_ARTICLES = {"de": {"des"}, "en": set(), "ru": set()}
 _EN_NOUN_CUES = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "'s", "’s"}
 _DIRECTION_ARTICLES = {"de": {"die", "den", "das"}}
+_DATELINE_REACH = 14  # tokens of "PYONGYANG/SEOUL, June 19 (Meridian Wire) -"
 _DASHES = {"—", "–", "-", "--"}
 _MAX_DISTANCE = 40  # tokens between trigger and actor: a guard for clauses that run on
 _NEGATION_BEFORE, _NEGATION_AFTER = 5, 4
@@ -204,12 +205,18 @@ def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
 
 
 def _dateline_end(doc: Doc) -> int:
-    """Token index where a leading dateline ("MOSCOW —", "Brüssel –") ends, 0 if there is none."""
+    """Token index where a leading dateline ends, 0 if there is none: "MOSCOW —", "Brüssel –",
+    or a capitalised place line with date and agency, "PYONGYANG/SEOUL, June 19 (Meridian Wire) -"."""
+    if len(doc) <= 8:
+        return 0
     for index in range(1, min(4, len(doc))):
-        if doc[index].text in _DASHES and len(doc) > 8:
-            if all(token.text[:1].isupper() for token in doc[:index]):
+        if doc[index].text in _DASHES:
+            return index if all(token.text[:1].isupper() for token in doc[:index]) else 0
+    first = doc[0].text
+    if len(first) > 2 and first.replace("/", "").replace("-", "").isalpha() and first.isupper():
+        for index in range(1, min(_DATELINE_REACH, len(doc))):
+            if doc[index].text in _DASHES:
                 return index
-            return 0
     return 0
 
 
@@ -410,6 +417,13 @@ def _modifiers(scene: _Scene, trigger: Span, entry: TriggerEntry, near: list[Act
             attached.append(hit)
     # A genitive after the noun is its agent only for war nouns ("вторжение России"); after
     # "поддержка", "Unterstützung" it is the object ("поддержки РФ"): left to the target.
+    if noun and not attached and _owned_by_subject(doc, trigger, scene.cues):
+        # "Russia launched its invasion", "supplying Russia with drones for its war": the owner is
+        # the nearest actor before it.
+        owners = [
+            hit for hit in near if hit.end <= trigger.start and hit.marked in (None, "target", "genitive")
+        ]
+        attached = owners[-1:]
     if noun and not attached and entry.source_modifier_only:
         after = trigger.end
         if after < len(doc) and doc[after].lower_ in _GENITIVE_ARTICLES.get(language, set()):
@@ -495,6 +509,17 @@ def _adjectival(doc: Doc, hit: ActorHit, language: str) -> bool:
     after = doc[hit.end].lower_ if hit.end < len(doc) else ""
     before = doc[hit.start - 1].lower_ if hit.start > 0 else ""
     return after in _POSSESSIVE or before in {"the", "a", "an"}
+
+
+def _owned_by_subject(doc: Doc, trigger: Span, cues: Cues) -> bool:
+    """A possessive pronoun before the noun, at most one word between ("its full-scale invasion")."""
+    for back in (1, 2, 3):
+        index = trigger.start - back
+        if index < 0 or doc[index].text in {",", ";", ":"}:
+            return False
+        if doc[index].norm_ in cues.possessives or doc[index].lower_ in cues.possessives:
+            return True
+    return False
 
 
 def _with_list(chosen: list[ActorHit], near: list[ActorHit]) -> list[ActorHit]:
@@ -713,8 +738,13 @@ def _date_in_clause(scene: _Scene, trigger: Span, reference: date | None, status
     mentions = by_clause.get(clause.index, [])
     if not mentions:
         # A "when" clause and the clause it belongs to share their time: "On Tuesday, when Xi held
-        # talks ...", "Als Truppen im September 2022 angriffen, bat Eriwan ...".
-        if clause.kind == ADVERBIAL and clause.parent is not None:
+        # talks ...", "Als Truppen im September 2022 angriffen, bat Eriwan ..." (not "after" or
+        # "before": "in May 2022, three months after Russia launched its invasion").
+        if (
+            clause.kind == ADVERBIAL
+            and clause.parent is not None
+            and clause.opener in scene.cues.simultaneous
+        ):
             mentions = by_clause.get(clause.parent, [])
         elif clause.kind in (COMPLEMENT, INFINITIVE) and clause.parent is not None and status != "occurred":
             # "Germany announced on April 13 that it would send ...": an announced event is dated
@@ -722,7 +752,11 @@ def _date_in_clause(scene: _Scene, trigger: Span, reference: date | None, status
             mentions = by_clause.get(clause.parent, [])
         else:
             for child in scene.clauses:
-                if child.parent == clause.index and child.kind == ADVERBIAL:
+                if (
+                    child.parent == clause.index
+                    and child.kind == ADVERBIAL
+                    and child.opener in scene.cues.simultaneous
+                ):
                     mentions.extend(by_clause.get(child.index, []))
     if not mentions:
         return None
@@ -790,6 +824,8 @@ def _governed(scene: _Scene, triggers: list[tuple[Span, TriggerEntry]]) -> set[i
                 continue
             if other.start in scene.background:
                 continue  # "nach dem russischen Angriff": a time phrase, not what is requested
+            if entry.source_modifier_only and _is_noun(scene.doc, other.start, scene.language):
+                continue  # "drones for its war in Ukraine": the war is a fact, not the allegation
             same_clause = scene.of_token[other.start] == clause
             if same_clause and scene.language != "de" and other.start < gov.start:
                 continue  # the object follows the verb outside German

@@ -179,6 +179,10 @@ class Cues(BaseModel):
     attribution_before: list[str] = []
     # Institutions named by their seat: "das Parlament in Ankara" is Turkey acting.
     seat_nouns: list[str] = []
+    # Adverbial openers of simultaneity ("als", "when", "когда"): such a clause shares its date.
+    simultaneous: list[str] = []
+    # Possessive pronouns before an event noun: the subject owns it ("Russia launched its war").
+    possessives: list[str] = []
     # Before an event noun, a time phrase built on that event ("nach dem russischen Angriff").
     temporal_preps: list[str] = []
     # English writes "said on Friday that ..." without a comma: a complement opener after a verb
@@ -225,6 +229,8 @@ class Cues(BaseModel):
         "attribution",
         "attribution_before",
         "seat_nouns",
+        "simultaneous",
+        "possessives",
         "temporal_preps",
         "clause_coordinators",
     )
