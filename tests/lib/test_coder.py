@@ -629,3 +629,37 @@ DATE_CASES = [
 @pytest.mark.parametrize(("language", "text", "dyad", "published", "expected"), DATE_CASES)
 def test_event_date(language: str, text: str, dyad: Dyad, published: date, expected: tuple) -> None:
     assert event_date(language, text, dyad, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "text", "expected"),
+    [
+        (
+            "en",
+            "Lukashenko met Putin in Sochi.",
+            "That is why he has so far refused to support Russia in the war.",
+            {("REJECT", "BLR", "RUS")},
+        ),
+        (
+            "de",
+            "Paschinjan sprach in Eriwan vor Journalisten.",
+            "Am Montag kritisierte er Russland scharf.",
+            {("ACCUSE", "ARM", "RUS")},
+        ),
+        ("ru", "Лукашенко выступил в Минске.", "Он отказался поддержать Россию.", {("REJECT", "BLR", "RUS")}),
+    ],
+)
+def test_a_pronoun_stands_for_the_previous_subject(
+    language: str, before: str, text: str, expected: set
+) -> None:
+    from pipeline.lib.events.coder import sentence_subject
+
+    previous = _pipeline(language)(before)
+    previous.user_data["ctx"] = SentenceContext("d", 0, 0, PUBLISHED).as_user_data()
+    subject = sentence_subject(previous, language, LEXICON, DICTIONARY)
+    doc = _pipeline(language)(text)
+    doc.user_data["ctx"] = SentenceContext("d", 1, 0, PUBLISHED).as_user_data()
+    rows = events_for_sentence(doc, language, LEXICON, DICTIONARY, subject)
+    assert {_dyad(row) for row in rows if not row["negated"]} == expected
+    # Without the sentence before, the pronoun stands for nobody.
+    assert not [row for row in events_for_sentence(doc, language, LEXICON, DICTIONARY) if not row["negated"]]

@@ -9,7 +9,7 @@ import polars as pl
 
 from pipeline.lib.actors.dictionary import ActorDictionary
 from pipeline.lib.entities import read_shard
-from pipeline.lib.events.coder import REFERS_BACK, events_for_sentence
+from pipeline.lib.events.coder import REFERS_BACK, events_for_sentence, sentence_subject
 from pipeline.lib.events.lexicon import EventLexicon
 from pipeline.lib.events.offtopic import OfftopicCounter
 from pipeline.lib.events.stories import assign_stories, count_sources, dyad_columns
@@ -30,13 +30,21 @@ def code_shards(
     """
     rows: list[dict] = []
     offtopic = OfftopicCounter()
+    subjects: dict[str, tuple[int, object]] = {}  # doc_id -> (sentence index, its subject)
     for language, path in shards:
         for doc in read_shard(path, language, models.get(language)):
-            doc_id = doc.user_data["ctx"]["doc_id"]
+            context = doc.user_data["ctx"]
+            doc_id = context["doc_id"]
             if documents is not None and doc_id not in documents:
                 continue
             offtopic.add(doc_id, language, (token.norm_ for token in doc))
-            rows.extend(events_for_sentence(doc, language, lexicon, dictionary))
+            index, subject = subjects.get(doc_id, (-2, None))
+            previous = subject if index == context["sentence_index"] - 1 else None
+            rows.extend(events_for_sentence(doc, language, lexicon, dictionary, previous))
+            subjects[doc_id] = (
+                context["sentence_index"],
+                sentence_subject(doc, language, lexicon, dictionary),
+            )
     dropped = offtopic.non_political()
     return date_from_setting([row for row in rows if row["doc_id"] not in dropped])
 

@@ -875,10 +875,49 @@ def _priority(event_type: str) -> int:
     return TYPE_PRIORITY.index(event_type) if event_type in TYPE_PRIORITY else len(TYPE_PRIORITY)
 
 
-def events_for_sentence(
+def sentence_subject(
     doc: Doc, language: str, lexicon: EventLexicon, dictionary: ActorDictionary
+) -> ActorHit | None:
+    """The first actor of the sentence that no preposition or case marks: who a "he" in the next
+    sentence most likely is."""
+    cues = lexicon.cues.get(language)
+    if cues is None:
+        return None
+    context = SentenceContext.from_doc(doc)
+    hits = _without_attributions(
+        doc, actor_hits(doc, dictionary, context.published_date, cues, language), cues
+    )
+    return next((hit for hit in hits if hit.marked is None), None)
+
+
+def _with_pronouns(
+    doc: Doc, hits: list[ActorHit], previous: ActorHit | None, cues: Cues, language: str
+) -> list[ActorHit]:
+    """``hits`` plus, for each personal pronoun ("er", "he", "он"), the previous sentence's subject."""
+    if previous is None or not cues.pronouns:
+        return hits
+    taken = {i for hit in hits for i in range(hit.start, hit.end)}
+    added = [
+        replace(
+            previous, start=i, end=i + 1, text=token.text, marked=_marked(doc, i, cues, language), group=-1
+        )
+        for i, token in enumerate(doc)
+        if token.lower_ in cues.pronouns and i not in taken
+    ]
+    return sorted(hits + added, key=lambda hit: hit.start) if added else hits
+
+
+def events_for_sentence(
+    doc: Doc,
+    language: str,
+    lexicon: EventLexicon,
+    dictionary: ActorDictionary,
+    previous_subject: ActorHit | None = None,
 ) -> list[dict]:
-    """Event rows for one analysed sentence (before story grouping)."""
+    """Event rows for one analysed sentence (before story grouping).
+
+    ``previous_subject``: the subject of the sentence before in the same document, for "he"/"er"/"он".
+    """
     cues = lexicon.cues.get(language)
     spans = doc.spans.get(TRIGGER_SPANS, [])
     if cues is None or not spans:
@@ -888,6 +927,7 @@ def events_for_sentence(
     hits = _without_attributions(
         doc, actor_hits(doc, dictionary, context.published_date, cues, language), cues
     )
+    hits = _with_pronouns(doc, hits, previous_subject, cues, language)
     if len({hit.code for hit in hits}) < 2:
         return []
     texts = [token.text for token in doc]

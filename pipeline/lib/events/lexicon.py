@@ -183,6 +183,8 @@ class Cues(BaseModel):
     simultaneous: list[str] = []
     # Possessive pronouns before an event noun: the subject owns it ("Russia launched its war").
     possessives: list[str] = []
+    # Personal pronouns that stand for the previous sentence's subject ("he", "er", "он").
+    pronouns: list[str] = []
     # Before an event noun, a time phrase built on that event ("nach dem russischen Angriff").
     temporal_preps: list[str] = []
     # English writes "said on Friday that ..." without a comma: a complement opener after a verb
@@ -231,6 +233,7 @@ class Cues(BaseModel):
         "seat_nouns",
         "simultaneous",
         "possessives",
+        "pronouns",
         "temporal_preps",
         "clause_coordinators",
     )
