@@ -92,7 +92,12 @@ def with_event_checks(
     actor_ids = actors["actor_id"].to_list()
     # ISO alpha-3 codes of states and the codes of organisations, as the actors table knows them.
     codes = sorted(
-        {value for column in ("code", "country") if column in actors.columns for value in actors[column].drop_nulls()}
+        {
+            value
+            for column in ("code", "country")
+            if column in actors.columns
+            for value in actors[column].drop_nulls()
+        }
     )
     canonical = documents.filter(pl.col("duplicate_of").is_null())["doc_id"]
     with_events = events["doc_id"].unique().is_in(canonical.implode()).sum() if events.height else 0
