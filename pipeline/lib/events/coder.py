@@ -1,6 +1,7 @@
 """Code PLOVER events from one analysed sentence: trigger, source, target, status, date, place.
 
-No parser is available offline, so the coder works from cues that hold across de/en/ru news:
+No parser is available offline, so the coder works from cues that hold across de/en/ru news
+(the actor mentions and their marks come from mentions.py, the clauses from clauses.py):
 
 * **Clauses** (clauses.py): an event's actors, status words and date come from the clause of
   its trigger. A relative clause borrows its antecedent ("Lukaschenko, der ..."), a that- or
@@ -31,13 +32,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
-from itertools import pairwise
 
 from spacy.tokens import Doc, Span
 
 from pipeline.lib.actors.dictionary import ActorDictionary
-from pipeline.lib.actors.resolve import actor_code_on
 from pipeline.lib.entities import SentenceContext
 from pipeline.lib.events.clauses import (
     ADVERBIAL,
@@ -49,20 +47,26 @@ from pipeline.lib.events.clauses import (
     split_clauses,
 )
 from pipeline.lib.events.lexicon import Cues, EventLexicon, EventType, TriggerEntry
-from pipeline.lib.events.triggers import morph_analyzer
-from pipeline.lib.nlp.components import ACTOR_SPANS, TRIGGER_SPANS
-from pipeline.lib.nlp.persons import UNRESOLVED_KEY, load_office_words
+from pipeline.lib.events.mentions import (
+    GENITIVE_ARTICLES,
+    LOCATIVE_PREPS,
+    POSSESSIVE,
+    ActorHit,
+    actor_hits,
+    adjectival,
+    is_noun,
+    list_commas,
+    marked,
+    russian_cases,
+    russian_future,
+    without_attributions,
+)
+from pipeline.lib.nlp.components import TRIGGER_SPANS
+from pipeline.lib.nlp.persons import load_office_words
 from pipeline.lib.places import find_place
 from pipeline.lib.text.dates import find_dates
 
-LOCATIVE_PREPS = {"de": {"in", "im", "bei"}, "en": {"in", "at"}, "ru": {"в", "во"}}
 # Words that may stand between a noun trigger and the actor attached to it.
-_POSSESSIVE = {"'s", "’s", "s"}
-_GENITIVE_ARTICLES = {"de": {"des"}, "en": set(), "ru": set()}
-_EN_NOUN_CUES = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "'s", "’s"}
-_DIRECTION_ARTICLES = {"de": {"die", "den", "das"}}
-_DATELINE_REACH = 14  # tokens of "PYONGYANG/SEOUL, June 19 (Meridian Wire) -"
-_DASHES = {"—", "–", "-", "--"}
 _MAX_DISTANCE = 40  # tokens between trigger and actor: a guard for clauses that run on
 _NEGATION_BEFORE, _NEGATION_AFTER = 5, 4
 _MODAL_BEFORE, _MODAL_AFTER = 6, 4
@@ -71,7 +75,6 @@ _COMPLEMENT_GAP = 3  # tokens between a noun (or its genitive) and the actor of 
 _SETTING_START = 4  # "Bei dem Treffen ..." stands within the first tokens of the sentence
 REFERS_BACK = "_refers_back"  # row key (not published): the sentence is set at an earlier meeting
 _ATTACHED = 2  # tokens between a trigger and an actor after its preposition
-_ATTRIBUTION_REACH = 3  # tokens between "nach Angaben", "according to" and the reporting actor
 _BACKGROUND_REACH = 5  # tokens from "nach", "since", "до" to the event noun of a time phrase
 _AGENT_GAP = 2  # tokens between an agent ("von Russland", "by Russia") and its trigger
 # What is requested, rejected, alleged or agreed is the content of that event.
@@ -95,251 +98,6 @@ TYPE_PRIORITY = (
     "SUPPORT",
 )
 COEXISTING_TYPES = ("CONSULT",)
-
-
-@dataclass(frozen=True)
-class ActorHit:
-    """An actor mention in the sentence with what the cues say about it."""
-
-    start: int
-    end: int
-    actor_id: str | None  # None: a person the dictionary does not know, coded by the office's state
-    code: str
-    text: str
-    marked: str | None  # target, source, origin, co_source, between, locative, genitive (ru) or None
-    group: int = -1  # index of its coordinated list, -1 when it stands alone
-
-
-def _preposition_mark(norm: str, cues: Cues, language: str) -> str | None:
-    if norm in cues.between_preps:
-        return "between"
-    if norm in LOCATIVE_PREPS.get(language, set()):
-        return "locative"
-    if norm in cues.target_preps:
-        return "target"
-    if norm in cues.source_preps:
-        return "source"
-    if norm in cues.origin_preps:
-        return "origin"
-    return None
-
-
-_PROPER_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"})
-
-
-@lru_cache(maxsize=65536)
-def _russian_cases(word: str) -> frozenset[str]:
-    """The cases a Russian word form may stand in; a capitalised word reads as a name first
-    ("Путина" is the genitive of Путин, not the noun "путина")."""
-    morph = morph_analyzer()
-    if morph is None:
-        return frozenset()
-    parses = [parse for parse in morph.parse(word) if parse.tag.case]
-    if word[:1].isupper():
-        proper = [parse for parse in parses if _PROPER_TAGS & parse.tag.grammemes]
-        parses = proper or parses
-    return frozenset(parse.tag.case for parse in parses)
-
-
-@lru_cache(maxsize=65536)
-def _russian_noun(word: str) -> bool:
-    morph = morph_analyzer()
-    return morph is not None and bool(morph.parse(word)) and morph.parse(word)[0].tag.POS == "NOUN"
-
-
-@lru_cache(maxsize=65536)
-def _russian_future_form(word: str) -> bool:
-    morph = morph_analyzer()
-    if morph is None:
-        return False
-    parses = morph.parse(word)
-    return bool(parses) and parses[0].tag.POS == "VERB" and parses[0].tag.tense == "futr"
-
-
-def _russian_future(token, language: str) -> bool:
-    """A Russian perfective future ("разместит", "подпишут") has no auxiliary to spot."""
-    return language == "ru" and token.is_alpha and _russian_future_form(token.lower_)
-
-
-def _marked(doc: Doc, start: int, cues: Cues, language: str) -> str | None:
-    """The role a preposition right before the mention gives it (skipping one article).
-
-    Russian marks the object by case: a mention that cannot be nominative or genitive (dative
-    "Украине", accusative "Россию") is a target.
-    """
-    for back in (1, 2):
-        index = start - back
-        if index < 0:
-            break
-        mark = _preposition_mark(doc[index].norm_, cues, language)
-        if (
-            mark == "locative"
-            and back == 2
-            and doc[index + 1].lower_ in _DIRECTION_ARTICLES.get(language, ())
-        ):
-            return "target"  # German "in die Ukraine" (where to) against "in der Ukraine" (where)
-        if mark == "locative" and language == "ru" and back == 1:
-            cases = _russian_cases(doc[start].text)
-            if "accs" in cases and not cases & {"loct", "loc2", "ablt"}:
-                return "target"  # "в Киев", "в Москву" (where to) against "в Москве" (where)
-        if mark == "target" and index > 0 and doc[index - 1].norm_ in cues.together:
-            return "co_source"  # "gemeinsam mit Schweden", "together with Sweden", "вместе с Китаем"
-        if mark == "locative" and index > 0 and doc[index - 1].norm_ in cues.seat_nouns:
-            return None  # "das Parlament in Ankara", "the government in Kyiv": who acts
-        if mark:
-            return mark
-        if not (doc[index].is_alpha and len(doc[index]) <= 3):  # only an article may sit between
-            break
-    if language == "ru" and doc[start].is_alpha:
-        cases = _russian_cases(doc[start].text)
-        if doc[start].norm_ != doc[start].lower_ and _russian_noun(doc[start].lower_):
-            cases = cases - {"nomn"}  # not the dictionary form: "Путина" is Путин in an oblique case
-        if cases and not cases & {"nomn", "gent", "gen2"}:
-            return "target"
-        if cases and "nomn" not in cases:
-            offices = load_office_words().get(language)
-            if start and offices is not None and offices.is_office(doc[start - 1]):
-                return None  # "глава Кремля", "президент России": the office holder acts
-            return "genitive"  # "выступление Путина": belongs to a noun, never the subject
-    return None
-
-
-def _dateline_end(doc: Doc) -> int:
-    """Token index where a leading dateline ends, 0 if there is none: "MOSCOW —", "Brüssel –",
-    or a capitalised place line with date and agency, "PYONGYANG/SEOUL, June 19 (Meridian Wire) -"."""
-    if len(doc) <= 8:
-        return 0
-    for index in range(1, min(4, len(doc))):
-        if doc[index].text in _DASHES:
-            return index if all(token.text[:1].isupper() for token in doc[:index]) else 0
-    first = doc[0].text
-    if len(first) > 2 and first.replace("/", "").replace("-", "").isalpha() and first.isupper():
-        for index in range(1, min(_DATELINE_REACH, len(doc))):
-            if doc[index].text in _DASHES:
-                return index
-    return 0
-
-
-def actor_hits(
-    doc: Doc, dictionary: ActorDictionary, day: date | None, cues: Cues, language: str
-) -> list[ActorHit]:
-    """Actor mentions resolved to a code on ``day``, with their marks and coordinated lists."""
-    hits = []
-    unresolved = doc.user_data.get(UNRESOLVED_KEY, {})
-    dateline = _dateline_end(doc)
-    for span in doc.spans.get(ACTOR_SPANS, []):
-        if span.end <= dateline:
-            continue
-        if span.id_:
-            actor_id, actor = span.id_, dictionary.by_id(span.id_)
-        else:
-            state = unresolved.get(f"{span.start_char}:{span.end_char}", {}).get("state_actor_id")
-            actor_id, actor = None, dictionary.by_id(state) if state else None
-        code = actor_code_on(actor, day) if actor else None
-        if code:
-            hits.append(
-                ActorHit(
-                    span.start, span.end, actor_id, code, span.text, _marked(doc, span.start, cues, language)
-                )
-            )
-    return _group_lists(doc, sorted(hits, key=lambda hit: hit.start), cues)
-
-
-def _joins_list(doc: Doc, left: ActorHit, right: ActorHit, cues: Cues) -> str | None:
-    """How two mentions are joined into a list: "comma", "coordinator" or None.
-
-    Only a comma and/or a coordinator (and one determiner) may stand between them.
-    """
-    between = [token for token in doc[left.end : right.start]]
-    words = [token.norm_ for token in between]
-    if not words or len(words) > 3:
-        return None
-    how = "comma"
-    if words[0] == ",":
-        words = words[1:]
-        if words and words[0] in cues.coordinators:
-            words, how = words[1:], "coordinator"
-    elif words[0] in cues.coordinators:
-        words, how = words[1:], "coordinator"
-    else:
-        return None
-    if not words:
-        return how
-    # One determiner may follow ("Australia, the United States and Britain", "und die Ukraine").
-    word = words[0]
-    determiner = (
-        len(words) == 1
-        and word.isalpha()
-        and len(word) <= 3
-        and word not in cues.relative_openers
-        and _preposition_mark(word, cues, "") is None
-        and word not in cues.clause_prepositions
-    )
-    return how if determiner else None
-
-
-def _same_case(doc: Doc, left: ActorHit, right: ActorHit, language: str) -> bool:
-    """Russian list members share a case: "в Украину, Путин и Си" is no list."""
-    if language != "ru":
-        return True
-    left_cases, right_cases = _russian_cases(doc[left.start].text), _russian_cases(doc[right.start].text)
-    return not left_cases or not right_cases or bool(left_cases & right_cases)
-
-
-def _group_lists(doc: Doc, hits: list[ActorHit], cues: Cues) -> list[ActorHit]:
-    """Number the coordinated lists; later members take the first member's mark.
-
-    A list needs a coordinator ("A, B und C"): "Pjöngjang, Russland ... zu unterstützen" is
-    a comma between clauses, not a list.
-    """
-    runs: list[list[int]] = []
-    coordinated: list[bool] = []
-    for index, hit in enumerate(hits):
-        how = None
-        if index:
-            how = _joins_list(doc, hits[index - 1], hit, cues)
-            if how and not _same_case(doc, hits[index - 1], hit, cues.language):
-                how = None
-        if how:
-            runs[-1].append(index)
-            coordinated[-1] = coordinated[-1] or how == "coordinator"
-        else:
-            runs.append([index])
-            coordinated.append(False)
-    grouped = list(hits)
-    group = 0
-    for run, has_coordinator in zip(runs, coordinated, strict=True):
-        if len(run) < 2 or not has_coordinator:
-            continue
-        first = hits[run[0]]
-        for index in run:
-            grouped[index] = replace(hits[index], group=group, marked=first.marked)
-        group += 1
-    return grouped
-
-
-def _list_commas(doc: Doc, hits: list[ActorHit]) -> frozenset[int]:
-    commas = set()
-    for left, right in pairwise(hits):
-        if left.group >= 0 and left.group == right.group:
-            commas.update(i for i in range(left.end, right.start) if doc[i].text == ",")
-    return frozenset(commas)
-
-
-def _is_noun(doc: Doc, index: int, language: str) -> bool:
-    """Whether the trigger token is a noun (then an actor glued to it modifies it)."""
-    token = doc[index]
-    if language == "de":
-        return token.text[:1].isupper()
-    if language == "ru":
-        return _russian_noun(token.lower_)
-    before = index - 1
-    if before >= 0 and doc[before].lower_ in _POSSESSIVE:
-        return True  # "Russia's war"
-    # Skip a capitalised modifier ("the Russian invasion", "the US sanctions").
-    while before >= 0 and index - before <= 3 and doc[before].text[:1].isupper() and before > 0:
-        before -= 1
-    return before >= 0 and (doc[before].lower_ in _EN_NOUN_CUES or not doc[before].is_alpha)
 
 
 @dataclass(frozen=True)
@@ -380,7 +138,7 @@ def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
                 None,
             )
             if pronoun is not None:
-                mark = _marked(doc, pronoun, scene.cues, "")
+                mark = marked(doc, pronoun, scene.cues, "")
                 own.append(replace(antecedent, start=pronoun, end=pronoun + 1, marked=mark, group=-1))
     elif clause.kind in (COMPLEMENT, INFINITIVE, COORDINATE):
         # An infinitive never names its subject: its actors are objects ("..., Russland zu unterstützen").
@@ -406,14 +164,14 @@ def _clause_hits(scene: _Scene, trigger: Span) -> list[ActorHit]:
 def _modifiers(scene: _Scene, trigger: Span, entry: TriggerEntry, near: list[ActorHit]) -> list[ActorHit]:
     """Actors attached to the trigger: right before it, or in the genitive right after a noun."""
     doc, language = scene.doc, scene.language
-    noun = _is_noun(doc, trigger.start, language)
+    noun = is_noun(doc, trigger.start, language)
     attached = []
     for hit in near:
         gap = [token.lower_ for token in doc[hit.end : trigger.start]]
         glued = hit.end <= trigger.start and (not gap or gap in (["'s"], ["’s"]))
         # After a preposition only an adjective belongs to the noun ("gegen den russischen
         # Angriffskrieg"); "против Индии санкции" is the preposition's own object.
-        if glued and noun and (hit.marked is None or _adjectival(doc, hit, language)):
+        if glued and noun and (hit.marked is None or adjectival(doc, hit, language)):
             attached.append(hit)
     # A genitive after the noun is its agent only for war nouns ("вторжение России"); after
     # "поддержка", "Unterstützung" it is the object ("поддержки РФ"): left to the target.
@@ -426,7 +184,7 @@ def _modifiers(scene: _Scene, trigger: Span, entry: TriggerEntry, near: list[Act
         attached = owners[-1:]
     if noun and not attached and entry.source_modifier_only:
         after = trigger.end
-        if after < len(doc) and doc[after].lower_ in _GENITIVE_ARTICLES.get(language, set()):
+        if after < len(doc) and doc[after].lower_ in GENITIVE_ARTICLES.get(language, set()):
             after += 1
         # "визита президента США": one lowercase title may stand between noun and genitive.
         if (
@@ -439,9 +197,9 @@ def _modifiers(scene: _Scene, trigger: Span, entry: TriggerEntry, near: list[Act
         for hit in near:
             if hit.start != after or hit.marked not in (None, "genitive"):
                 continue
-            genitive = (
-                language == "ru" and bool(_russian_cases(doc[hit.start].text) & {"gent", "gen2"})
-            ) or (language == "de" and (after > trigger.end or hit.text.endswith("s")))
+            genitive = (language == "ru" and bool(russian_cases(doc[hit.start].text) & {"gent", "gen2"})) or (
+                language == "de" and (after > trigger.end or hit.text.endswith("s"))
+            )
             if genitive:
                 attached.append(hit)
     return _with_list(attached, near)
@@ -456,7 +214,7 @@ def _background_tokens(doc: Doc, language: str, cues: Cues) -> dict[int, set[int
     """
     phrases: dict[int, set[int]] = {}
     for span in doc.spans.get(TRIGGER_SPANS, []):
-        if not _is_noun(doc, span.start, language):
+        if not is_noun(doc, span.start, language):
             continue
         for back in range(1, _BACKGROUND_REACH + 1):
             index = span.start - back
@@ -468,47 +226,12 @@ def _background_tokens(doc: Doc, language: str, cues: Cues) -> dict[int, set[int
     return phrases
 
 
-def _without_attributions(doc: Doc, hits: list[ActorHit], cues: Cues) -> list[ActorHit]:
-    """The mentions without those that name a source of the report ("по данным Сеула и
-    Вашингтона", "nach Angaben Kiews", "according to Washington", "US-Angaben zufolge"): they
-    report the event and take no part in it. A list after the word goes with its first member."""
-    reporters: set[int] = set()
-    for index, token in enumerate(doc):
-        if token.norm_ in cues.attribution:
-            after = [
-                i
-                for i, hit in enumerate(hits)
-                if 0 < hit.start - index <= _ATTRIBUTION_REACH
-                and not any(doc[j].norm_ in cues.attribution_before for j in range(index, hit.start))
-            ]
-            reporters.update(after[:1])  # "nach Angaben Kiews hat Russland ...": Kiews only
-        elif token.norm_ in cues.attribution_before:
-            reporters.update(i for i, hit in enumerate(hits) if 0 <= index - hit.end < _ATTRIBUTION_REACH)
-    groups = {hits[i].group for i in reporters if hits[i].group >= 0}
-    return [
-        hit for i, hit in enumerate(hits) if i not in reporters and (hit.group < 0 or hit.group not in groups)
-    ]
-
-
-def _modifies_other(scene: _Scene, trigger: Span, hit: ActorHit) -> bool:
+def _in_time_phrase_of_other(scene: _Scene, trigger: Span, hit: ActorHit) -> bool:
     """Whether the mention sits in the time phrase of another event (see _background_tokens)."""
     return any(
         start != trigger.start and hit.start in tokens and trigger.start not in tokens
         for start, tokens in scene.background.items()
     )
-
-
-def _adjectival(doc: Doc, hit: ActorHit, language: str) -> bool:
-    """Whether the mention is an adjective or possessive ("russischen", "Russia's", "российской")."""
-    first = doc[hit.start]
-    if language == "de":
-        return first.text[:1].islower()
-    if language == "ru":
-        morph = morph_analyzer()
-        return morph is not None and morph.parse(first.lower_)[0].tag.POS in ("ADJF", "ADJS")
-    after = doc[hit.end].lower_ if hit.end < len(doc) else ""
-    before = doc[hit.start - 1].lower_ if hit.start > 0 else ""
-    return after in _POSSESSIVE or before in {"the", "a", "an"}
 
 
 def _owned_by_subject(doc: Doc, trigger: Span, cues: Cues) -> bool:
@@ -546,7 +269,7 @@ def _pick_arguments(
     near = [
         hit
         for hit in _clause_hits(scene, trigger)
-        if not (hit.start <= trigger.start < hit.end) and not _modifies_other(scene, trigger, hit)
+        if not (hit.start <= trigger.start < hit.end) and not _in_time_phrase_of_other(scene, trigger, hit)
     ]
     if len({hit.code for hit in near}) < 2:
         return None
@@ -577,7 +300,7 @@ def _pick_arguments(
         return (between, between, False) if not event_type.directed else None
     modifiers = [] if agents else _modifiers(scene, trigger, entry, near)
     sources = _with_list(agents[:1], near) or modifiers
-    noun = _is_noun(scene.doc, trigger.start, scene.language)
+    noun = is_noun(scene.doc, trigger.start, scene.language)
     noun_only = entry.source_modifier_only and noun
     # A bare event noun ("the offensive", "den Kämpfen") names its target right after it or is
     # only mentioned: "Russia launched an attack on Kyiv" against "the participation in the fighting".
@@ -710,7 +433,7 @@ def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
     future = any(
         doc[i].norm_ in cues.future
         or doc[i].lower_ in cues.future_surface
-        or _russian_future(doc[i], scene.language)
+        or russian_future(doc[i], scene.language)
         for i in scope
     )
     if not future and clause.kind == INFINITIVE and clause.opener not in cues.purpose_openers:
@@ -824,7 +547,7 @@ def _governed(scene: _Scene, triggers: list[tuple[Span, TriggerEntry]]) -> set[i
                 continue
             if other.start in scene.background:
                 continue  # "nach dem russischen Angriff": a time phrase, not what is requested
-            if entry.source_modifier_only and _is_noun(scene.doc, other.start, scene.language):
+            if entry.source_modifier_only and is_noun(scene.doc, other.start, scene.language):
                 continue  # "drones for its war in Ukraine": the war is a fact, not the allegation
             same_clause = scene.of_token[other.start] == clause
             if same_clause and scene.language != "de" and other.start < gov.start:
@@ -845,7 +568,7 @@ def _commentary(doc: Doc, language: str, cues: Cues) -> bool:
 def _attached(doc: Doc, trigger: Span, hit: ActorHit) -> bool:
     """An actor that belongs to the trigger: glued before it ("Russlands Krieg"), right after it
     ("accused Iran"), or after a preposition that follows it ("Unterstützung für Russland")."""
-    if hit.end == trigger.start or (hit.end == trigger.start - 1 and doc[hit.end].lower_ in _POSSESSIVE):
+    if hit.end == trigger.start or (hit.end == trigger.start - 1 and doc[hit.end].lower_ in POSSESSIVE):
         return True
     if hit.start == trigger.end:
         return True
@@ -861,7 +584,7 @@ def _refers_back(scene: _Scene, lexicon: EventLexicon) -> bool:
         if (
             span.label_ != "CONSULT"
             or span.start > _SETTING_START
-            or not _is_noun(doc, span.start, scene.language)
+            or not is_noun(doc, span.start, scene.language)
         ):
             continue
         before = [token.norm_ for token in doc[max(0, span.start - 3) : span.start]]
@@ -884,7 +607,7 @@ def sentence_subject(
     if cues is None:
         return None
     context = SentenceContext.from_doc(doc)
-    hits = _without_attributions(
+    hits = without_attributions(
         doc, actor_hits(doc, dictionary, context.published_date, cues, language), cues
     )
     return next((hit for hit in hits if hit.marked is None), None)
@@ -899,7 +622,7 @@ def _with_pronouns(
     taken = {i for hit in hits for i in range(hit.start, hit.end)}
     added = [
         replace(
-            previous, start=i, end=i + 1, text=token.text, marked=_marked(doc, i, cues, language), group=-1
+            previous, start=i, end=i + 1, text=token.text, marked=marked(doc, i, cues, language), group=-1
         )
         for i, token in enumerate(doc)
         if token.lower_ in cues.pronouns and i not in taken
@@ -924,7 +647,7 @@ def events_for_sentence(
         return []
     context = SentenceContext.from_doc(doc)
     entries = {entry.id: entry for entry in lexicon.entries.get(language, [])}
-    hits = _without_attributions(
+    hits = without_attributions(
         doc, actor_hits(doc, dictionary, context.published_date, cues, language), cues
     )
     hits = _with_pronouns(doc, hits, previous_subject, cues, language)
@@ -933,7 +656,7 @@ def events_for_sentence(
     texts = [token.text for token in doc]
     norms = [token.norm_ for token in doc]
     of_token, clauses = split_clauses(
-        texts, norms, cues.clause_cues(), _list_commas(doc, hits), frozenset(hit.start for hit in hits)
+        texts, norms, cues.clause_cues(), list_commas(doc, hits), frozenset(hit.start for hit in hits)
     )
     scene = _Scene(doc, language, cues, hits, of_token, clauses, _background_tokens(doc, language, cues))
     if _commentary(doc, language, cues):
