@@ -206,40 +206,11 @@ class Cues(BaseModel):
             clause_coordinators=frozenset(self.clause_coordinators),
         )
 
-    @field_validator(
-        "negation",
-        "future",
-        "modal_speculative",
-        "conditional",
-        "announce",
-        "deny",
-        "target_preps",
-        "source_preps",
-        "future_surface",
-        "relative_openers",
-        "complement_openers",
-        "adverbial_openers",
-        "clause_prepositions",
-        "infinitive_openers",
-        "coordinators",
-        "origin_preps",
-        "purpose_openers",
-        "setting_words",
-        "setting_preps",
-        "together",
-        "between_preps",
-        "attribution",
-        "attribution_before",
-        "seat_nouns",
-        "simultaneous",
-        "possessives",
-        "pronouns",
-        "temporal_preps",
-        "clause_coordinators",
-    )
+    @field_validator("*")
     @classmethod
-    def _lowercase_words(cls, value: list[str]) -> list[str]:
-        return _check_words(value, "cue words")
+    def _lowercase_words(cls, value: Any) -> Any:
+        # Every word list holds norms: lowercase single tokens.
+        return _check_words(value, "cue words") if isinstance(value, list) else value
 
 
 class EventType(BaseModel):
