@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline.lib.publish.changes import changes_markdown, previous_release, table_changes
+from pipeline.lib.publish.changes import LATEST, changes_markdown, previous_release, table_changes
 from pipeline.lib.publish.describe import analyst_readme, datapackage
 from pipeline.lib.publish.quality_page import quality_html
 from pipeline.lib.publish.report import report_html
@@ -27,7 +27,6 @@ from pipeline.lib.schema import PUBLISHED_TABLES
 from pipeline.lib.sql import load_view_statements
 
 RELEASES = "releases"
-LATEST = "latest"
 
 
 def release_version(tables: dict[str, pl.DataFrame], now: datetime | None = None) -> str:
