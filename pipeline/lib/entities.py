@@ -110,7 +110,7 @@ def _role_title(actor: Actor, day: date | None) -> str | None:
     return role.title if role else None
 
 
-def index_entry_points() -> None:
+def cache_serialisation_lookups() -> None:
     """Make spaCy's (de)serialisation of analysed sentences cheap: done once per process.
 
     srsly asks its catalogue registries of msgpack encoders and decoders for all their functions
@@ -141,7 +141,7 @@ def _cached_codecs(codecs: dict) -> dict:
 
 def write_shard(docs: list[Doc], path: Path) -> None:
     """Save analysed sentences (with spans and context) to a DocBin file."""
-    index_entry_points()
+    cache_serialisation_lookups()
     bin_ = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=docs)
     path.parent.mkdir(parents=True, exist_ok=True)
     bin_.to_disk(path)
@@ -149,7 +149,7 @@ def write_shard(docs: list[Doc], path: Path) -> None:
 
 def read_shard(path: Path, language: str, model: str | None = None) -> Iterator[Doc]:
     """Analysed sentences of one shard, read with the language pipeline's vocabulary."""
-    index_entry_points()
+    cache_serialisation_lookups()
     nlp = load_pipeline(language, model)
     yield from DocBin().from_disk(path).get_docs(nlp.vocab)
 

@@ -323,10 +323,10 @@ def test_entry_points_indexed_once_with_the_same_content():
 
     import catalogue
 
-    from pipeline.lib.entities import index_entry_points
+    from pipeline.lib.entities import cache_serialisation_lookups
 
-    index_entry_points()
-    index_entry_points()  # idempotent
+    cache_serialisation_lookups()
+    cache_serialisation_lookups()  # idempotent
     grouped = catalogue.AVAILABLE_ENTRY_POINTS
     assert type(grouped) is dict
     installed = importlib.metadata.entry_points()
