@@ -5,7 +5,7 @@ import pytest
 from pipeline.lib.text.boilerplate import is_date_stamp, is_meta_line, line_key, remove_boilerplate
 from pipeline.lib.text.documents import clean_rows, count_outlet_lines, outlet_key, recurring_lines
 
-BODY = "Russland und Belarus unterzeichneten am Freitag in Minsk einen Vertrag über Sicherheitsgarantien."
+BODY = "Russland und Belarus besiegelten am Freitag in Minsk ein neues Abkommen zur Luftverteidigung."
 BODY_2 = "Der Vertrag sieht vor, dass Russland Belarus im Fall eines Angriffs mit allen Mitteln verteidigt."
 
 

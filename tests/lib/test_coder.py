@@ -205,18 +205,22 @@ EVENT_CASES = [
         {("ASSAULT", "RUS", "UKR"), ("AID", "DEU", "UKR")},
     ),
     # A named pair working together; a single actor working on something is no event.
-    ("de", "Russland und Belarus arbeiten an einem neuen Sicherheitskonzept.", {("COOPERATE", "BLR", "RUS")}),
+    (
+        "de",
+        "Russland und Belarus arbeiten an einer gemeinsamen Militärdoktrin.",
+        {("COOPERATE", "BLR", "RUS")},
+    ),
     ("de", "Russland arbeitet an einem neuen Sicherheitskonzept für Belarus.", set()),
     ("en", "China and Pakistan are working on a new fighter jet.", {("COOPERATE", "CHN", "PAK")}),
     ("ru", "Россия и Белоруссия работают над новой концепцией безопасности.", {("COOPERATE", "BLR", "RUS")}),
     # A visit needs its destination right after the verb.
-    ("en", "The Kremlin boss came to Belarus on Monday.", {("CONSULT", "BLR", "RUS")}),
+    ("en", "The Russian leader came to Belarus for a two-day stay.", {("CONSULT", "BLR", "RUS")}),
     ("en", "The Kremlin boss came under pressure from Belarus.", set()),
     ("ru", "Глава Кремля в понедельник приехал в Минск.", {("CONSULT", "BLR", "RUS")}),
     # Permission to use territory or airspace is military aid from the host.
     (
         "de",
-        "Lukaschenko hat Moskau erlaubt, das Territorium seines Landes zu nutzen.",
+        "Belarus hat Moskau erlaubt, sein Territorium für Manöver zu nutzen.",
         {("AID", "BLR", "RUS")},
     ),
     ("en", "Belarus allowed Russia to use its territory.", {("AID", "BLR", "RUS")}),
@@ -247,8 +251,8 @@ EVENT_CASES = [
     ),
     (
         "de",
-        "Die Gespräche zwischen Kim Jong Un und Sergej Schoigu fanden in Pjöngjang statt.",
-        {("CONSULT", "PRK", "RUS")},
+        "Die Gespräche zwischen Xi Jinping und Wladimir Putin dauerten drei Stunden.",
+        {("CONSULT", "CHN", "RUS")},
     ),
     # ", but ..." and ", and ..." start a clause of their own.
     (
@@ -271,7 +275,7 @@ EVENT_CASES = [
     ("en", "Russia launched an attack on Ukraine.", {("ASSAULT", "RUS", "UKR")}),
     (
         "de",
-        "Russland bestätigte die Teilnahme nordkoreanischer Truppen an den Kämpfen in der Region Kursk.",
+        "Moskau bestätigte die Beteiligung nordkoreanischer Soldaten an den Kämpfen im Grenzgebiet.",
         set(),
     ),
     # A venue is no participant, and a companion joins the subject, not an attack noun.
@@ -637,7 +641,7 @@ def test_event_date(language: str, text: str, dyad: Dyad, published: date, expec
         (
             "en",
             "Lukashenko met Putin in Sochi.",
-            "That is why he has so far refused to support Russia in the war.",
+            "A day later he refused to back Russia in the conflict.",
             {("REJECT", "BLR", "RUS")},
         ),
         (

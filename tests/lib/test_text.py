@@ -19,7 +19,7 @@ LANGS = ("de", "en", "ru")
         ("Beitrag teilen", "share_prompt"),
         ("Share this article", "share_prompt"),
         ("Поделиться", "share_prompt"),
-        ("Abonnieren Sie unseren WhatsApp-Kanal, um die Neuigkeiten direkt zu erhalten.", "subscribe_prompt"),
+        ("Folgen Sie unserem WhatsApp-Kanal für aktuelle Meldungen.", "subscribe_prompt"),
         ("Subscribe to our newsletter for daily updates", "subscribe_prompt"),
         ("Подписывайтесь на наш Telegram-канал", "subscribe_prompt"),
         ('[the_ad_group id="4150"]', "ad_shortcode"),
@@ -50,7 +50,7 @@ def test_article_sentences_and_headlines_survive():
 
 
 def test_repeated_paragraph_kept_once():
-    paragraph = "Die Vorbereitungen sind bereits im Gange, sagte der Minister am Freitag."
+    paragraph = "Die Planungen laufen bereits, erklärte der Minister am Donnerstag."
     result = remove_boilerplate(f"{paragraph}\nAndere Zeile mit Inhalt und einem Punkt.\n{paragraph}")
     assert result.kept.count(paragraph) == 1
     assert result.removed == [("repeated_line", paragraph)]

@@ -207,7 +207,7 @@ def _modifiers(scene: _Scene, trigger: Span, entry: TriggerEntry, near: list[Act
 
 def _background_tokens(doc: Doc, language: str, cues: Cues) -> dict[int, set[int]]:
     """Tokens of time phrases built on another event ("nach dem russischen Angriff auf die Ukraine",
-    "since the start of the Russian invasion", "до начала вторжения России"), per trigger token.
+    "since the Russian invasion began", "до начала вторжения России"), per trigger token.
 
     The phrase runs from its temporal preposition to a few tokens after the trigger noun; its
     actors belong to that event and to no other trigger of the sentence.
@@ -411,7 +411,7 @@ def _status(scene: _Scene, trigger: Span) -> tuple[str | None, bool]:
     if clause.kind == ADVERBIAL and any(norms[i] in cues.conditional for i in span[:2]):
         return None, False  # "..., falls Russland angreift"
     if clause.opener in cues.purpose_openers:
-        return None, False  # "..., um die russischen Streitkräfte zu unterstützen": an aim
+        return None, False  # "..., um die Armee des Verbündeten zu stärken": an aim
     same = set(span)
     window = range(max(0, trigger.start - _MODAL_BEFORE), min(len(doc), trigger.end + _MODAL_AFTER))
     if any(norms[i] in cues.modal_speculative for i in window if i in same):
