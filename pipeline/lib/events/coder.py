@@ -235,7 +235,7 @@ def _in_time_phrase_of_other(scene: _Scene, trigger: Span, hit: ActorHit) -> boo
 
 
 def _owned_by_subject(doc: Doc, trigger: Span, cues: Cues) -> bool:
-    """A possessive pronoun before the noun, at most one word between ("its full-scale invasion")."""
+    """A possessive pronoun within three tokens before the noun ("its full-scale invasion")."""
     for back in (1, 2, 3):
         index = trigger.start - back
         if index < 0 or doc[index].text in {",", ";", ":"}:
