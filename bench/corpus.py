@@ -6,8 +6,10 @@ article of about 3,000 characters joins random fragments into sentences and para
 headline, between a few boilerplate lines, so that articles share vocabulary and actors (as news
 on one topic does) but rarely whole sentences (as distinct articles do). Controlled shares of the
 articles are near-duplicates of an earlier one (new headline, last paragraph cut) or bad inputs
-(empty, binary, malformed JSON, cp1251 bytes). Articles go into JSONL files of 1,000 lines with
-crawler metadata (outlet, published date, url); bad inputs are files of their own.
+(empty, binary, malformed JSON, cp1251 bytes). Inputs come in crawl batches, as a landing folder
+receives them: one folder per 1,000 inputs (``batch_00000/``, one partition of the pipeline)
+holding ``articles.jsonl`` with crawler metadata (outlet, published date, url) and the bad
+inputs of that batch as files of their own.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def _near_copy(rng: random.Random, record: dict, pools: Pools) -> dict:
 
 def _bad_input(rng: random.Random, folder: Path, number: int) -> None:
     kind = number % 4
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"bad_{number:07d}"
     if kind == 0:
         path.with_suffix(".txt").write_bytes(b"")
@@ -117,25 +120,28 @@ def generate(
     duplicate_rate: float = 0.05,
     bad_rate: float = 0.01,
 ) -> dict[str, int]:
-    """Write ``count`` inputs into ``folder``; returns how many of each kind were written."""
+    """Write ``count`` inputs into batch folders in ``folder``; returns how many of each kind were written."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     counts = {"articles": 0, "near_duplicates": 0, "bad_inputs": 0}
     batch: list[str] = []
     recent: list[dict] = []
-    files = 0
 
-    def flush() -> None:
-        nonlocal files
+    def batch_folder(number: int) -> Path:
+        return folder / f"batch_{number // BATCH:05d}"
+
+    def flush(number: int) -> None:
         if batch:
-            (folder / f"batch_{files:05d}.jsonl").write_text("\n".join(batch) + "\n", encoding="utf-8")
-            files += 1
+            batch_folder(number).mkdir(exist_ok=True)
+            (batch_folder(number) / "articles.jsonl").write_text("\n".join(batch) + "\n", encoding="utf-8")
             batch.clear()
 
     for number in range(count):
+        if number and number % BATCH == 0:
+            flush(number - 1)
         roll = rng.random()
         if roll < bad_rate:
-            _bad_input(rng, folder, number)
+            _bad_input(rng, batch_folder(number), number)
             counts["bad_inputs"] += 1
             continue
         if roll < bad_rate + duplicate_rate and recent:
@@ -157,7 +163,5 @@ def generate(
             recent = [*recent, record][-50:]
             counts["articles"] += 1
         batch.append(json.dumps(record, ensure_ascii=False))
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+    flush(count - 1)
     return counts

@@ -1,9 +1,10 @@
 """The ``alliance-events`` command: run the Dagster pipeline on a folder, evaluate it, query a release.
 
-``run`` materialises every asset of the project's Dagster definitions in this process, against
-the project's Dagster instance (``.dagster/``, so runs show up in ``dagster dev``): the same code
-path as scheduled runs. It exits non-zero when any step or blocking check fails. ``query`` runs
-SQL (a string, a file or one of ``sql/examples``) on a release's DuckDB file, opened read-only.
+``run`` runs the partition job for every new or changed ingest batch and then the release job
+(see pipeline/runner.py), against the project's Dagster instance (``.dagster/``, so runs show up
+in ``dagster dev``): the same jobs as scheduled runs. It exits non-zero when any step or blocking
+check fails. ``query`` runs SQL (a string, a file or one of ``sql/examples``) on a release's
+DuckDB file, opened read-only.
 """
 
 from __future__ import annotations
@@ -34,32 +35,16 @@ def prepare_dagster_home() -> Path:
 def run_pipeline(
     input_dir: Path, output_dir: Path, ephemeral: bool = False, full_refresh: bool = False
 ) -> tuple[bool, Path | None]:
-    """Materialise all assets for ``input_dir`` into ``output_dir``; (success, release path)."""
+    """Run every stage for ``input_dir`` and publish into ``output_dir``; (success, release path)."""
     os.environ["ALLIANCE_INPUT_DIR"] = str(input_dir.resolve())
     os.environ["ALLIANCE_OUTPUT_DIR"] = str(output_dir.resolve())
-    if full_refresh:
-        os.environ["ALLIANCE_FULL_REFRESH"] = "true"
-    import dagster as dg
+    os.environ["ALLIANCE_FULL_REFRESH"] = "true" if full_refresh else "false"
+    from pipeline.lib.settings import Settings
+    from pipeline.runner import run_pipeline as run_batches_and_publish
 
-    from pipeline.definitions import defs
-
-    instance = dg.DagsterInstance.ephemeral() if ephemeral else dg.DagsterInstance.get()
-    job = defs().resolve_job_def("alliance_pipeline")
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
-    failed_checks = [
-        evaluation.check_name
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
-    ]
-    for name in failed_checks:
-        print(f"blocking quality check failed: {name}", file=sys.stderr)
+    outcome = run_batches_and_publish(Settings.from_env(), ephemeral=ephemeral)
     latest = output_dir / "latest"
-    ok = result.success and not failed_checks
-    return ok, (latest.resolve() if ok and latest.exists() else None)
+    return outcome.ok, (latest.resolve() if outcome.ok and latest.exists() else None)
 
 
 def _summary(release: Path) -> str:

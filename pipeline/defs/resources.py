@@ -1,12 +1,20 @@
-"""Resources shared by every stage: the run's settings and the intermediate-table storage."""
-
-from pathlib import Path
+"""Resources shared by every stage: the run's settings, the work store and the executor."""
 
 import dagster as dg
 import polars as pl
 
+from pipeline.lib.partitions import COMPLETE, PARTITIONS_NAME, records_for
 from pipeline.lib.settings import Settings
-from pipeline.lib.state import provenance, reusable_table, write_table
+from pipeline.lib.state import pipeline_fingerprint, provenance, reusable_table
+from pipeline.lib.storage import WorkStore
+
+# One partition per ingest batch (a top-level folder or file of the input folder).
+ingest_batches = dg.DynamicPartitionsDefinition(name=PARTITIONS_NAME)
+
+
+def table_relative_path(asset: str, partition: str | None = None) -> str:
+    """Where an asset's table (or one partition of it) is kept in the work store."""
+    return f"tables/{asset}.parquet" if partition is None else f"tables/{asset}/{partition}.parquet"
 
 
 class PipelineResource(dg.ConfigurableResource):
@@ -14,44 +22,98 @@ class PipelineResource(dg.ConfigurableResource):
 
     input_dir: str | None = None
     output_dir: str | None = None
+    work_url: str | None = None
     full_refresh: bool | None = None
 
     def settings(self) -> Settings:
         """The typed settings of this run."""
         return Settings.from_env(
-            input_dir=self.input_dir, output_dir=self.output_dir, full_refresh=self.full_refresh
+            input_dir=self.input_dir,
+            output_dir=self.output_dir,
+            work_url=self.work_url,
+            full_refresh=self.full_refresh,
         )
 
-    def table_path(self, name: str) -> Path:
-        """Where the intermediate table of asset ``name`` is stored."""
-        return self.settings().resolved_work_dir / "tables" / f"{name}.parquet"
+    def store(self) -> WorkStore:
+        """The intermediate storage of this run."""
+        return WorkStore(self.settings().resolved_work_url)
 
-    def previous(self, name: str) -> pl.DataFrame | None:
-        """The table asset ``name`` stored in an earlier run, when this run may build on it."""
-        return reusable_table(self.table_path(name), self.settings())
+    def previous(self, name: str, partition: str | None = None) -> pl.DataFrame | None:
+        """The table of asset ``name`` (one partition of it) from an earlier run this run may build on."""
+        return reusable_table(self.store(), table_relative_path(name, partition), self.settings())
+
+    def complete_partitions(self) -> list[str]:
+        """The partitions of this input folder whose every stage has run with this pipeline."""
+        settings = self.settings()
+        records = records_for(self.store(), settings.input_dir, pipeline_fingerprint(settings))
+        return sorted(key for key, record in records.items() if record["state"] == COMPLETE)
+
+    def unfinished_partitions(self) -> list[str]:
+        """Partitions of this input folder that started but did not finish (a failed run)."""
+        settings = self.settings()
+        records = records_for(self.store(), settings.input_dir, pipeline_fingerprint(settings))
+        return sorted(key for key, record in records.items() if record["state"] != COMPLETE)
+
+    def combined(self, name: str, schema: dict) -> pl.DataFrame:
+        """Asset ``name`` over every complete partition, as one table (``schema`` when there is none).
+
+        Fails while a partition of the input folder is unfinished, so that no release leaves out
+        the documents of a batch whose run failed.
+        """
+        unfinished = self.unfinished_partitions()
+        if unfinished:
+            raise dg.Failure(
+                f"{len(unfinished)} batches did not finish ({', '.join(unfinished[:10])}); "
+                "run them again (`alliance-events run` redoes only those) before publishing"
+            )
+        store = self.store()
+        frames = [store.read_table(table_relative_path(name, key)) for key in self.complete_partitions()]
+        if not frames:
+            return pl.DataFrame(schema=schema)
+        return pl.concat(frames, how="vertical_relaxed")
 
 
-class ParquetFrameIOManager(dg.ConfigurableIOManager):
-    """Stores each intermediate Polars table as ``<work_dir>/<asset>.parquet``."""
+class WorkStoreIOManager(dg.ConfigurableIOManager):
+    """Stores each Polars table in the work store: ``tables/<asset>[/<partition>].parquet``."""
 
     pipeline: PipelineResource
 
-    def _path(self, key: dg.AssetKey) -> Path:
-        return self.pipeline.table_path("__".join(key.path))
+    def _relative(self, context: dg.OutputContext | dg.InputContext) -> str:
+        partition = context.asset_partition_key if context.has_asset_partitions else None
+        return table_relative_path("__".join(context.asset_key.path), partition)
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
-        path = self._path(context.asset_key)
-        write_table(obj, path, provenance(self.pipeline.settings()))
-        context.add_output_metadata({"rows": obj.height, "path": str(path)})
+        relative = self._relative(context)
+        self.pipeline.store().write_table(obj, relative, provenance(self.pipeline.settings()))
+        context.add_output_metadata({"rows": obj.height, "path": relative})
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
-        return pl.read_parquet(self._path(context.asset_key))
+        if context.has_asset_partitions and len(context.asset_partition_keys) != 1:
+            raise ValueError(
+                f"{context.asset_key.to_user_string()}: one partition per run is read here, "
+                f"got {len(context.asset_partition_keys)}"
+            )
+        return self.pipeline.store().read_table(self._relative(context))
+
+
+def executor_for(settings: Settings) -> dg.ExecutorDefinition:
+    """The executor named by the settings (ALLIANCE_EXECUTOR): in_process, multiprocess or dask."""
+    if settings.executor == "dask":
+        from dagster_dask import dask_executor
+
+        if settings.dask_address:
+            return dask_executor.configured({"cluster": {"existing": {"address": settings.dask_address}}})
+        return dask_executor.configured({"cluster": {"local": {"n_workers": 2, "threads_per_worker": 1}}})
+    if settings.executor == "multiprocess":
+        return dg.multiprocess_executor
+    return dg.in_process_executor
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    """The resources every asset may ask for."""
+    """The resources every asset may ask for, and the executor of every job."""
     pipeline = PipelineResource()
     return dg.Definitions(
-        resources={"pipeline": pipeline, "io_manager": ParquetFrameIOManager(pipeline=pipeline)},
+        resources={"pipeline": pipeline, "io_manager": WorkStoreIOManager(pipeline=pipeline)},
+        executor=executor_for(Settings.from_env()),
     )

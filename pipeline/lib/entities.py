@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import catalogue
 import polars as pl
@@ -139,19 +138,17 @@ def _cached_codecs(codecs: dict) -> dict:
     return codecs
 
 
-def write_shard(docs: list[Doc], path: Path) -> None:
-    """Save analysed sentences (with spans and context) to a DocBin file."""
+def shard_bytes(docs: list[Doc]) -> bytes:
+    """Analysed sentences (with spans and context) as DocBin bytes."""
     cache_serialisation_lookups()
-    bin_ = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=docs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    bin_.to_disk(path)
+    return DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=docs).to_bytes()
 
 
-def read_shard(path: Path, language: str, model: str | None = None) -> Iterator[Doc]:
-    """Analysed sentences of one shard, read with the language pipeline's vocabulary."""
+def shard_docs(data: bytes, language: str, model: str | None = None) -> Iterator[Doc]:
+    """The analysed sentences of DocBin bytes, read with the language pipeline's vocabulary."""
     cache_serialisation_lookups()
     nlp = load_pipeline(language, model)
-    yield from DocBin().from_disk(path).get_docs(nlp.vocab)
+    yield from DocBin().from_bytes(data).get_docs(nlp.vocab)
 
 
 def mentions_frame(rows: list[dict]) -> pl.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -21,9 +20,3 @@ def changed_files(previous_cursor: str | None, current: dict[str, float]) -> lis
     """Files that are new or whose mtime changed since the cursor (a JSON {file: mtime})."""
     previous = json.loads(previous_cursor) if previous_cursor else {}
     return sorted(name for name, mtime in current.items() if previous.get(name) != mtime)
-
-
-def run_key(changed: list[str], current: dict[str, float]) -> str:
-    """A key that is the same for the same set of changed files and mtimes (no double runs)."""
-    text = "\n".join(f"{name}:{current[name]}" for name in changed)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -24,6 +24,10 @@ class Settings(BaseModel):
     input_dir: Path = Field(PROJECT_ROOT / "data" / "sample", description="Folder of raw news inputs.")
     output_dir: Path = Field(PROJECT_ROOT / "outputs", description="Where releases are published.")
     work_dir: Path | None = Field(None, description="Intermediate tables; default <output_dir>/_work.")
+    work_url: str | None = Field(
+        None,
+        description="Intermediate tables under an fsspec URL (s3://bucket/prefix, gs://...); default work_dir.",
+    )
     landing_dir: Path | None = Field(None, description="Folder watched by the landing sensor.")
     languages: list[str] = Field(["de", "en", "ru"], description="Languages detected and processed.")
     spacy_models: dict[str, str] = Field(
@@ -50,6 +54,17 @@ class Settings(BaseModel):
     )
     nlp_batch_size: int = Field(256, description="Sentences per spaCy batch.")
     nlp_processes: int = Field(1, description="spaCy worker processes (nlp.pipe n_process).")
+    partition_workers: int = Field(
+        2, ge=1, description="Partitions run at the same time by `alliance-events run` (one process each)."
+    )
+    executor: str = Field(
+        "in_process",
+        pattern="^(in_process|multiprocess|dask)$",
+        description="Where the steps of a run execute: in_process, multiprocess, or dask.",
+    )
+    dask_address: str | None = Field(
+        None, description="Scheduler of the Dask cluster (tcp://host:8786) for executor=dask; local if unset."
+    )
     release_keep: int = Field(5, description="How many releases to keep under outputs/releases.")
 
     @field_validator("languages")
@@ -62,8 +77,13 @@ class Settings(BaseModel):
 
     @property
     def resolved_work_dir(self) -> Path:
-        """The folder for intermediate tables."""
+        """The local folder for intermediate tables (when no work_url is set)."""
         return self.work_dir or self.output_dir / "_work"
+
+    @property
+    def resolved_work_url(self) -> str:
+        """Where intermediate tables are stored: work_url, else the work folder."""
+        return self.work_url or str(self.resolved_work_dir)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from pipeline.lib.settings import Settings
+from pipeline.lib.storage import WorkStore
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # Settings that change what the stages produce (folders and performance knobs do not).
@@ -60,22 +60,14 @@ def provenance(settings: Settings) -> dict[bytes, bytes]:
     }
 
 
-def write_table(frame: pl.DataFrame, path: Path, metadata: dict[bytes, bytes]) -> None:
-    """Write ``frame`` to ``path`` (zstd Parquet) atomically, with ``metadata`` in the footer."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = frame.to_arrow()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    temporary = path.with_name(path.name + ".tmp")
-    pq.write_table(table, temporary, compression="zstd")
-    temporary.replace(path)
-
-
-def reusable_table(path: Path, settings: Settings) -> pl.DataFrame | None:
-    """The stored table at ``path`` when a run with ``settings`` may build on it, else None."""
-    if settings.full_refresh or not path.is_file():
+def reusable_table(store: WorkStore, relative: str, settings: Settings) -> pl.DataFrame | None:
+    """The table stored at ``relative`` when a run with ``settings`` may build on it, else None."""
+    if settings.full_refresh:
         return None
-    stored = pq.read_schema(path).metadata or {}
+    stored = store.table_metadata(relative)
+    if stored is None:
+        return None
     expected = provenance(settings)
     if any(stored.get(key) != value for key, value in expected.items()):
         return None
-    return pl.read_parquet(path)
+    return store.read_table(relative)

@@ -8,9 +8,9 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from pipeline import definitions
-from pipeline.defs.automation.jobs import landing_folder_sensor
+from pipeline.defs.automation.jobs import landing_folder_sensor, release_sensor
 from pipeline.lib.settings import PROJECT_ROOT
+from tests.e2e.runs import PipelineRun, release_table, run
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 FIRST_FILES = ("de_belarus_atomwaffen.txt", "de_belarus_atomwaffen.meta.json", "ru_kndr_kursk.txt")
@@ -19,46 +19,47 @@ pytestmark = pytest.mark.e2e
 
 
 def _run(
-    input_dir: Path, output_dir: Path, monkeypatch, full_refresh: bool = False
-) -> dg.ExecuteInProcessResult:
-    monkeypatch.setenv("ALLIANCE_INPUT_DIR", str(input_dir))
-    monkeypatch.setenv("ALLIANCE_OUTPUT_DIR", str(output_dir))
-    monkeypatch.setenv("ALLIANCE_FULL_REFRESH", "true" if full_refresh else "false")
-    job = definitions.defs().resolve_job_def("alliance_pipeline")
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    input_dir: Path, output_dir: Path, monkeypatch, full_refresh: bool = False, instance=None
+) -> PipelineRun:
+    result = run(input_dir, output_dir, monkeypatch, full_refresh, instance)
     assert result.success
     return result
 
 
-def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
-    for event in result.get_asset_materialization_events():
-        if event.asset_key.to_user_string() == asset:
-            return {key: value.value for key, value in event.materialization.metadata.items()}
-    raise KeyError(asset)
+def _metadata(result: PipelineRun, asset: str) -> dict:
+    return result.metadata(asset)
 
 
-def _table(output: Path, name: str) -> pl.DataFrame:
-    return pl.read_parquet(output / "latest" / "parquet" / f"{name}.parquet")
+_table = release_table
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Four runs over one folder: initial, one new file, one changed file, full refresh."""
+    """Runs over one folder: initial, one new file and one changed file in the same batch (a day's
+    folder), a new batch, then a full refresh."""
     inbox, output = tmp_path_factory.mktemp("inbox"), tmp_path_factory.mktemp("out")
+    day = inbox / "2026-11-01"
+    day.mkdir()
     for name in FIRST_FILES:
-        shutil.copy(SAMPLE / name, inbox / name)
+        shutil.copy(SAMPLE / name, day / name)
     tables = {}
+    instance = dg.DagsterInstance.ephemeral()
     with pytest.MonkeyPatch.context() as monkeypatch:
-        results = {"initial": _run(inbox, output, monkeypatch)}
+        results = {"initial": _run(inbox, output, monkeypatch, instance=instance)}
         tables["initial"] = _table(output, "documents")
-        shutil.copy(SAMPLE / "de_leopard_panzer.md", inbox / "de_leopard_panzer.md")
+        shutil.copy(SAMPLE / "de_leopard_panzer.md", day / "de_leopard_panzer.md")
         results["new_file"] = _run(inbox, output, monkeypatch)
         tables["new_file"] = _table(output, "documents")
-        with (inbox / "ru_kndr_kursk.txt").open("a", encoding="utf-8") as handle:
+        with (day / "ru_kndr_kursk.txt").open("a", encoding="utf-8") as handle:
             handle.write("\nВ Кремле заявили, что сотрудничество с КНДР будет продолжено.\n")
         results["changed_file"] = _run(inbox, output, monkeypatch)
         tables["changed_file"] = {name: _table(output, name) for name in ("documents", "events", "mentions")}
-        results["full_refresh"] = _run(inbox, output, monkeypatch, full_refresh=True)
+        (inbox / "2026-11-02").mkdir()
+        shutil.copy(SAMPLE / "en_nato_sweden.html", inbox / "2026-11-02" / "en_nato_sweden.html")
+        results["new_batch"] = _run(inbox, output, monkeypatch)
+        tables["new_batch"] = {name: _table(output, name) for name in ("documents", "events", "mentions")}
+        results["full_refresh"] = _run(inbox, output, monkeypatch, full_refresh=True, instance=instance)
+        results["instance"] = instance
         tables["full_refresh"] = {name: _table(output, name) for name in ("documents", "events", "mentions")}
     return results, tables
 
@@ -85,19 +86,29 @@ def test_changed_file_supersedes_its_previous_version(runs):
     results, tables = runs
     assert _metadata(results["changed_file"], "raw_documents")["changed_files"] == 1
     before, after = tables["new_file"], tables["changed_file"]["documents"]
-    old = before.filter(pl.col("source_path") == "ru_kndr_kursk.txt")["doc_id"].item()
-    new = after.filter(pl.col("source_path") == "ru_kndr_kursk.txt")
+    old = before.filter(pl.col("source_path") == "2026-11-01/ru_kndr_kursk.txt")["doc_id"].item()
+    new = after.filter(pl.col("source_path") == "2026-11-01/ru_kndr_kursk.txt")
     assert new.height == 1 and new["doc_id"].item() != old and "КНДР будет продолжено" in new["text"].item()
     assert after.height == before.height
     for name in ("events", "mentions"):
         assert old not in tables["changed_file"][name]["doc_id"].to_list()
 
 
+def test_new_batch_runs_alone_and_joins_the_release(runs):
+    results, tables = runs
+    assert results["new_batch"].outcome.ran == ["2026-11-02"]
+    assert results["new_batch"].outcome.batches == ["2026-11-01", "2026-11-02"]
+    before, after = tables["changed_file"]["documents"], tables["new_batch"]["documents"]
+    assert after.height == before.height + 1
+    assert after.filter(pl.col("source_path") == "2026-11-02/en_nato_sweden.html").height == 1
+
+
 def test_incremental_result_equals_full_refresh(runs):
     results, tables = runs
-    assert _metadata(results["full_refresh"], "raw_documents")["documents_read_this_run"] == 3
+    assert results["full_refresh"].outcome.ran == ["2026-11-01", "2026-11-02"]
+    assert _metadata(results["full_refresh"], "raw_documents")["documents_read_this_run"] == 4
     for name, key in (("documents", "doc_id"), ("events", "event_id"), ("mentions", "mention_id")):
-        incremental = tables["changed_file"][name].sort(key).drop("ingested_at", strict=False)
+        incremental = tables["new_batch"][name].sort(key).drop("ingested_at", strict=False)
         full = tables["full_refresh"][name].sort(key).drop("ingested_at", strict=False)
         assert incremental.equals(full), name
 
@@ -131,17 +142,36 @@ def test_hostile_folder_runs_through(tmp_path, monkeypatch):
     assert all(detail for detail in quarantine["detail"])
 
 
-def test_landing_sensor_requests_runs_for_new_files(tmp_path, monkeypatch):
+def test_landing_sensor_requests_runs_for_changed_batches(tmp_path, monkeypatch):
     monkeypatch.setenv("ALLIANCE_LANDING_DIR", str(tmp_path))
-    shutil.copy(SAMPLE / "ru_kndr_kursk.txt", tmp_path / "a.txt")
+    (tmp_path / "day-1").mkdir()
+    shutil.copy(SAMPLE / "ru_kndr_kursk.txt", tmp_path / "day-1" / "a.txt")
     first = landing_folder_sensor(dg.build_sensor_context(cursor=None))
-    assert len(first.run_requests) == 1
+    assert [request.partition_key for request in first.run_requests] == ["day-1"]
+    assert first.dynamic_partitions_requests[0].partition_keys == ["day-1"]
     request = first.run_requests[0]
     assert request.run_config["resources"]["pipeline"]["config"]["input_dir"] == str(tmp_path)
-    assert request.tags["alliance/changed_files"] == "1"
+    assert request.tags["alliance/input_files"] == "1"
     idle = landing_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
     assert isinstance(idle, dg.SkipReason)
-    shutil.copy(SAMPLE / "de_leopard_panzer.md", tmp_path / "b.md")
+    shutil.copy(SAMPLE / "de_leopard_panzer.md", tmp_path / "day-1" / "b.md")
+    shutil.copy(SAMPLE / "de_minsk_sicherheitsvertrag.txt", tmp_path / "loose.txt")
     second = landing_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
-    assert len(second.run_requests) == 1 and second.run_requests[0].run_key != request.run_key
-    assert second.run_requests[0].tags["alliance/changed_files"] == "1"
+    assert sorted(request.partition_key for request in second.run_requests) == ["day-1", "loose"]
+    again = next(request for request in second.run_requests if request.partition_key == "day-1")
+    # same batch, other files: a new run key, so the batch runs again
+    assert again.run_key != request.run_key and again.tags["alliance/input_files"] == "2"
+
+
+def test_release_sensor_publishes_after_new_batch_runs(runs):
+    results, _ = runs
+    instance = results["instance"]
+    first = release_sensor(dg.build_sensor_context(cursor=None, instance=instance))
+    assert len(first.run_requests) == 1
+    latest = instance.get_runs(filters=dg.RunsFilter(job_name="alliance_partition"), limit=1)[0]
+    assert first.cursor == latest.run_id
+    assert isinstance(
+        release_sensor(dg.build_sensor_context(cursor=first.cursor, instance=instance)), dg.SkipReason
+    )
+    empty = dg.DagsterInstance.ephemeral()
+    assert isinstance(release_sensor(dg.build_sensor_context(instance=empty)), dg.SkipReason)

@@ -9,9 +9,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline import definitions
 from pipeline.lib.schema import PUBLISHED_TABLES
 from pipeline.lib.settings import PROJECT_ROOT
+from tests.e2e.runs import PipelineRun, run
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 # The minimum columns of each published table, as DATASET.md lists them.
@@ -75,11 +75,8 @@ CONTRACT_COLUMNS = {
 pytestmark = pytest.mark.e2e
 
 
-def _run(input_dir: Path, output_dir: Path, monkeypatch) -> dg.ExecuteInProcessResult:
-    monkeypatch.setenv("ALLIANCE_INPUT_DIR", str(input_dir))
-    monkeypatch.setenv("ALLIANCE_OUTPUT_DIR", str(output_dir))
-    job = definitions.defs().resolve_job_def("alliance_pipeline")
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+def _run(input_dir: Path, output_dir: Path, monkeypatch) -> PipelineRun:
+    return run(input_dir, output_dir, monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +92,8 @@ def release(tmp_path_factory):
             "first": first,
             "second": (output / "latest").resolve(),
             "output": output,
-            "checks": list(result.get_asset_check_evaluations()),
+            "checks": result.check_evaluations(),
+            "second_ran": second_result.outcome.ran,
         }
 
 
@@ -212,6 +210,7 @@ def test_events_are_real_and_non_political_news_has_none(release):
 
 
 def test_second_run_gives_same_rows(release):
+    assert release["second_ran"] == []  # no batch changed: only the release was rebuilt
     for name, key in (("events", "event_id"), ("mentions", "mention_id"), ("documents", "doc_id")):
         first = _table(release["first"], name).sort(key)
         second = _table(release["second"], name).sort(key)
@@ -288,7 +287,7 @@ def test_broken_table_blocks_publishing(release, tmp_path, monkeypatch):
     monkeypatch.setattr(event_assets, "events_frame", far_future)
     result = _run(SAMPLE, output, monkeypatch)
     assert not result.success
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    failed = [e for e in result.check_evaluations() if not e.passed]
     assert [e.check_name for e in failed] == ["events_suite"]
     assert (output / "latest").resolve() == before
     assert sorted(path.name for path in (output / "releases").iterdir()) == releases_before

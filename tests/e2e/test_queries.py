@@ -4,16 +4,15 @@ import io
 import json
 from datetime import date
 
-import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
-from pipeline import definitions
 from pipeline.cli import main
 from pipeline.lib.query import example_sql, list_examples, run_query
 from pipeline.lib.schema import EVENTS, PLOVER_TYPES
 from pipeline.lib.settings import PROJECT_ROOT
+from tests.e2e.runs import run
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 
@@ -144,11 +143,7 @@ def output(tmp_path_factory):
     """The output folder of one pipeline run on the sample corpus (``latest`` is its release)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         folder = tmp_path_factory.mktemp("out")
-        monkeypatch.setenv("ALLIANCE_INPUT_DIR", str(SAMPLE))
-        monkeypatch.setenv("ALLIANCE_OUTPUT_DIR", str(folder))
-        job = definitions.defs().resolve_job_def("alliance_pipeline")
-        result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-        assert result.success
+        assert run(SAMPLE, folder, monkeypatch).success
     return folder
 
 

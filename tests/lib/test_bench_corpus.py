@@ -32,11 +32,15 @@ def test_generation_is_deterministic_and_mixes_kinds(tmp_path):
     second = generate(_pools(), tmp_path / "b", 400, seed=3, duplicate_rate=0.1, bad_rate=0.05)
     assert first == second and sum(first.values()) == 400
     assert first["near_duplicates"] > 10 and first["bad_inputs"] > 5
-    names = sorted(path.name for path in (tmp_path / "a").iterdir())
-    assert names == sorted(path.name for path in (tmp_path / "b").iterdir())
+    names = sorted(path.relative_to(tmp_path / "a") for path in (tmp_path / "a").rglob("*"))
+    assert names == sorted(path.relative_to(tmp_path / "b") for path in (tmp_path / "b").rglob("*"))
     for name in names:
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    records = [json.loads(line) for line in (tmp_path / "a" / "batch_00000.jsonl").read_text().splitlines()]
+        if (tmp_path / "a" / name).is_file():
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert [path.name for path in (tmp_path / "a").iterdir()] == ["batch_00000"]  # one crawl batch
+    records = [
+        json.loads(line) for line in (tmp_path / "a" / "batch_00000" / "articles.jsonl").read_text().splitlines()
+    ]
     assert {"id", "url", "outlet", "title", "published", "language", "text"} <= set(records[0])
     assert {record["language"] for record in records} == {"de", "en", "ru"}
 

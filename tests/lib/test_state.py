@@ -3,7 +3,8 @@
 import polars as pl
 
 from pipeline.lib.settings import Settings
-from pipeline.lib.state import pipeline_fingerprint, provenance, reusable_table, write_table
+from pipeline.lib.state import pipeline_fingerprint, provenance, reusable_table
+from pipeline.lib.storage import WorkStore
 
 
 def _settings(tmp_path, **overrides):
@@ -19,12 +20,12 @@ def test_fingerprint_follows_result_settings_only(tmp_path):
 
 def test_stored_table_reused_only_when_provenance_matches(tmp_path):
     settings = _settings(tmp_path)
-    path = tmp_path / "t.parquet"
+    store = WorkStore(str(tmp_path / "work"))
     frame = pl.DataFrame({"doc_id": ["a", "b"], "minhash": [b"\x00\x01", None]})
-    write_table(frame, path, provenance(settings))
-    assert reusable_table(path, settings).equals(frame)
-    assert reusable_table(path, _settings(tmp_path, full_refresh=True)) is None
-    assert reusable_table(path, _settings(tmp_path, min_article_chars=5)) is None
+    store.write_table(frame, "tables/t/batch-1.parquet", provenance(settings))
+    assert reusable_table(store, "tables/t/batch-1.parquet", settings).equals(frame)
+    assert reusable_table(store, "tables/t/batch-1.parquet", _settings(tmp_path, full_refresh=True)) is None
+    assert reusable_table(store, "tables/t/batch-1.parquet", _settings(tmp_path, min_article_chars=5)) is None
     moved = Settings(input_dir=tmp_path / "elsewhere", output_dir=tmp_path / "out")
-    assert reusable_table(path, moved) is None
-    assert reusable_table(tmp_path / "missing.parquet", settings) is None
+    assert reusable_table(store, "tables/t/batch-1.parquet", moved) is None
+    assert reusable_table(store, "tables/t/missing.parquet", settings) is None

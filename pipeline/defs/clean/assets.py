@@ -1,14 +1,14 @@
 """Clean stage: main text, boilerplate audit, title, date, language and sentences per document.
 
-Incremental: a raw record (source path and record hash) that an earlier run already cleaned keeps
-its earlier result; only new or changed records are cleaned, and a changed record replaces the
-rows of its previous version.
+Runs per ingest batch (partition). Incremental within the batch: a raw record (source path and
+record hash) that an earlier run already cleaned keeps its earlier result; only new or changed
+records are cleaned, and a changed record replaces the rows of its previous version.
 """
 
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource
+from pipeline.defs.resources import PipelineResource, ingest_batches
 from pipeline.lib.schema import DOCUMENTS, QUARANTINE
 from pipeline.lib.text.documents import OUTLET_LINES_SCHEMA, clean_rows
 
@@ -46,23 +46,20 @@ def _still_current(previous: pl.DataFrame | None, raw_documents: pl.DataFrame, s
         "_outlet_lines": dg.AssetOut(
             description="Per outlet (or input folder) and line hash: in how many documents the line occurs."
         ),
-        "core_quarantine": dg.AssetOut(
-            description="Published quarantine table: unreadable inputs and pages without article text."
-        ),
     },
     group_name="clean",
+    partitions_def=ingest_batches,
 )
 def clean(
     context: dg.AssetExecutionContext,
     pipeline: PipelineResource,
     raw_documents: pl.DataFrame,
-    raw_quarantine: pl.DataFrame,
 ):
-    """Clean new or changed raw documents; documents without article text go to quarantine."""
-    settings = pipeline.settings()
-    kept_documents = _still_current(pipeline.previous("_clean_documents"), raw_documents, CLEAN_SCHEMA)
-    kept_rejects = _still_current(pipeline.previous("_clean_rejects"), raw_documents, REJECT_SCHEMA)
-    previous_sentences = pipeline.previous("_sentences")
+    """Clean new or changed raw documents; documents without article text are rejected."""
+    settings, batch = pipeline.settings(), context.partition_key
+    kept_documents = _still_current(pipeline.previous("_clean_documents", batch), raw_documents, CLEAN_SCHEMA)
+    kept_rejects = _still_current(pipeline.previous("_clean_rejects", batch), raw_documents, REJECT_SCHEMA)
+    previous_sentences = pipeline.previous("_sentences", batch)
     kept_sentences = (
         previous_sentences.join(kept_documents.select("doc_id"), on="doc_id", how="semi")
         if previous_sentences is not None and kept_documents.height
@@ -70,26 +67,27 @@ def clean(
     )
     done = pl.concat([kept_documents.select(RECORD_KEY), kept_rejects.select(RECORD_KEY)])
     todo = raw_documents.join(done, on=RECORD_KEY, how="anti")
-    batch = clean_rows(
+    cleaned = clean_rows(
         todo.iter_rows(named=True),
         tuple(settings.languages),
         settings.min_article_chars,
-        pipeline.previous("_outlet_lines"),
+        pipeline.previous("_outlet_lines", batch),
         settings.outlet_repeat_min_docs,
     )
-    documents = pl.concat([kept_documents, pl.DataFrame(batch.documents, schema=CLEAN_SCHEMA)]).sort("doc_id")
-    sentences = pl.concat([kept_sentences, pl.DataFrame(batch.sentences, schema=SENTENCE_SCHEMA)]).sort(
+    documents = pl.concat([kept_documents, pl.DataFrame(cleaned.documents, schema=CLEAN_SCHEMA)]).sort(
+        "doc_id"
+    )
+    sentences = pl.concat([kept_sentences, pl.DataFrame(cleaned.sentences, schema=SENTENCE_SCHEMA)]).sort(
         "doc_id", "sentence_index"
     )
-    rejects = pl.concat([kept_rejects, pl.DataFrame(batch.rejects, schema=REJECT_SCHEMA)]).sort("source_path")
-    quarantine = pl.concat(
-        [raw_quarantine.select(QUARANTINE.polars_schema.keys()), rejects.drop("record_sha256")]
+    rejects = pl.concat([kept_rejects, pl.DataFrame(cleaned.rejects, schema=REJECT_SCHEMA)]).sort(
+        "source_path"
     )
     context.log.info(
-        f"cleaned {todo.height} new or changed documents ({len(batch.rejects)} without article text); "
+        f"cleaned {todo.height} new or changed documents ({len(cleaned.rejects)} without article text); "
         f"{kept_documents.height} kept from earlier runs"
     )
-    cleaned_now = pl.DataFrame(batch.documents, schema=CLEAN_SCHEMA)
+    cleaned_now = pl.DataFrame(cleaned.documents, schema=CLEAN_SCHEMA)
     yield dg.Output(
         documents,
         "_clean_documents",
@@ -106,12 +104,30 @@ def clean(
     yield dg.Output(sentences, "_sentences", metadata={"sentences": sentences.height})
     yield dg.Output(rejects, "_clean_rejects", metadata={"rejects": rejects.height})
     yield dg.Output(
-        batch.outlet_lines.select(OUTLET_LINES_SCHEMA.keys()),
+        cleaned.outlet_lines.select(OUTLET_LINES_SCHEMA.keys()),
         "_outlet_lines",
-        metadata={"lines": batch.outlet_lines.height},
+        metadata={"lines": cleaned.outlet_lines.height},
     )
-    yield dg.Output(
-        QUARANTINE.conform(quarantine).sort("source_path"),
-        "core_quarantine",
-        metadata={"quarantined": quarantine.height},
+
+
+@dg.asset(
+    group_name="clean",
+    deps=["raw_quarantine", "_clean_rejects"],
+    description="Published quarantine table: unreadable inputs and pages without article text.",
+)
+def core_quarantine(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """The quarantine rows of every batch: inputs that could not be read, and rejected pages."""
+    unreadable = pipeline.combined("raw_quarantine", QUARANTINE.polars_schema)
+    rejected = pipeline.combined("_clean_rejects", REJECT_SCHEMA)
+    quarantine = QUARANTINE.conform(
+        pl.concat([unreadable.select(QUARANTINE.polars_schema.keys()), rejected.drop("record_sha256")])
+    ).sort("source_path")
+    return dg.MaterializeResult(
+        value=quarantine,
+        metadata={
+            "quarantined": quarantine.height,
+            "by_reason": dg.MetadataValue.json(
+                dict(quarantine.group_by("reason").len().sort("reason").iter_rows())
+            ),
+        },
     )

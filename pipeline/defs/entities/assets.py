@@ -1,16 +1,15 @@
-"""Entities stage: spaCy per language over the sentences of canonical documents."""
+"""Entities stage: spaCy per language over the sentences of each batch's canonical documents."""
 
 import hashlib
-import shutil
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource
+from pipeline.defs.resources import PipelineResource, ingest_batches
 from pipeline.lib.actors.dictionary import load_actor_dictionary
 from pipeline.lib.actors.table import actors_frame
-from pipeline.lib.entities import SentenceContext, analyse, mentions_frame, mentions_of, write_shard
+from pipeline.lib.dedup import mark_duplicates
+from pipeline.lib.entities import SentenceContext, analyse, mentions_frame, mentions_of, shard_bytes
 from pipeline.lib.schema import MENTIONS
 
 SHARD_SENTENCES = 5000
@@ -31,55 +30,56 @@ def core_actors() -> dg.MaterializeResult:
 
 SHARD_SCHEMA = {
     "language": pl.String,
-    "path": pl.String,
+    "shard": pl.String,
     "sentences": pl.Int64,
     "doc_ids": pl.List(pl.String),
+    "docbin": pl.Binary,
 }
 
 
-def _usable_shards(previous: pl.DataFrame | None, documents: pl.DataFrame, shard_dir: Path) -> pl.DataFrame:
-    """Earlier shards that still hold a current document; the files of the others are deleted."""
-    if previous is None:
-        shutil.rmtree(shard_dir, ignore_errors=True)
-        return pl.DataFrame(schema=SHARD_SCHEMA)
-    current = set(documents["doc_id"].to_list())
-    keep = [
-        Path(row["path"]).is_file() and bool(current.intersection(row["doc_ids"]))
-        for row in previous.iter_rows(named=True)
-    ]
-    for row, usable in zip(previous.iter_rows(named=True), keep, strict=True):
-        if not usable:
-            Path(row["path"]).unlink(missing_ok=True)
-    return previous.filter(pl.Series(keep, dtype=pl.Boolean)).select(SHARD_SCHEMA.keys())
+def batch_canonical(documents: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Documents of one batch that are no copy of another document of the batch.
+
+    Copies across batches are found when the batches are combined; since a copy's canonical
+    document is chosen by the same order there, it is always one analysed here.
+    """
+    marked = mark_duplicates(documents, threshold)
+    return marked.filter(pl.col("duplicate_of").is_null()).select("doc_id", "text", "published_date")
 
 
 @dg.multi_asset(
     outs={
         "_nlp_shards": dg.AssetOut(
-            description="DocBin files of analysed sentences (tokens, lemmas, actor and trigger spans)."
+            description="DocBin shards of analysed sentences (tokens, lemmas, actor and trigger spans)."
         ),
-        "core_mentions": dg.AssetOut(description="Published mentions table: every recognised actor mention."),
+        "_mentions": dg.AssetOut(description="Every recognised actor mention of the batch's documents."),
     },
     group_name="entities",
+    partitions_def=ingest_batches,
 )
 def entities(
     context: dg.AssetExecutionContext,
     pipeline: PipelineResource,
-    core_documents: pl.DataFrame,
+    _clean_documents: pl.DataFrame,
     _sentences: pl.DataFrame,
 ):
-    """Analyse the sentences of canonical documents not analysed before, in batches per language."""
-    settings = pipeline.settings()
+    """Analyse the sentences of the batch's documents not analysed before, in shards per language."""
+    settings, batch = pipeline.settings(), context.partition_key
     dictionary = load_actor_dictionary()
-    shard_dir = settings.resolved_work_dir / "nlp"
-    shards = _usable_shards(pipeline.previous("_nlp_shards"), core_documents, shard_dir)
-    analysed = set(shards["doc_ids"].explode().drop_nulls().to_list())
-    canonical = core_documents.filter(pl.col("duplicate_of").is_null()).select(
-        "doc_id", "text", "published_date"
+    canonical = batch_canonical(_clean_documents, settings.near_duplicate_threshold)
+    current = set(canonical["doc_id"].to_list())
+    previous = pipeline.previous("_nlp_shards", batch)
+    shards = (
+        previous.filter(pl.col("doc_ids").list.eval(pl.element().is_in(sorted(current))).list.any()).select(
+            SHARD_SCHEMA.keys()
+        )
+        if previous is not None
+        else pl.DataFrame(schema=SHARD_SCHEMA)
     )
+    analysed = set(shards["doc_ids"].explode().drop_nulls().to_list())
     todo = canonical.filter(~pl.col("doc_id").is_in(sorted(analysed)))
     sentences = _sentences.join(todo, on="doc_id", how="inner").sort("doc_id", "sentence_index")
-    batch_token = hashlib.sha256("".join(sorted(todo["doc_id"].to_list())).encode()).hexdigest()[:12]
+    run_token = hashlib.sha256("".join(sorted(todo["doc_id"].to_list())).encode()).hexdigest()[:12]
     new_shards, mention_rows = [], []
     for (language,), group in sentences.group_by("language", maintain_order=True):
         for offset in range(0, group.height, SHARD_SENTENCES):
@@ -104,18 +104,17 @@ def entities(
             )
             for doc in docs:
                 mention_rows.extend(mentions_of(doc, language, dictionary))
-            path = shard_dir / f"{language}-{batch_token}-{offset // SHARD_SENTENCES:05d}.spacy"
-            write_shard(docs, path)
             new_shards.append(
                 {
                     "language": language,
-                    "path": str(path),
+                    "shard": f"{language}-{run_token}-{offset // SHARD_SENTENCES:05d}",
                     "sentences": len(docs),
                     "doc_ids": chunk["doc_id"].unique(maintain_order=True).to_list(),
+                    "docbin": shard_bytes(docs),
                 }
             )
     shard_frame = pl.concat([shards, pl.DataFrame(new_shards, schema=SHARD_SCHEMA)])
-    previous_mentions = pipeline.previous("core_mentions")
+    previous_mentions = pipeline.previous("_mentions", batch)
     kept_mentions = (
         previous_mentions.join(canonical.select("doc_id"), on="doc_id", how="semi").join(
             todo.select("doc_id"), on="doc_id", how="anti"
@@ -126,8 +125,8 @@ def entities(
     mentions = pl.concat([kept_mentions, mentions_frame(mention_rows)]).sort("mention_id")
     unresolved = int(mentions["actor_id"].is_null().sum()) if mentions.height else 0
     context.log.info(
-        f"analysed {todo.height} documents ({sentences.height} sentences) in {len(new_shards)} new shards; "
-        f"{canonical.height - todo.height} canonical documents analysed in earlier runs"
+        f"batch {batch}: analysed {todo.height} documents ({sentences.height} sentences) in "
+        f"{len(new_shards)} new shards; {canonical.height - todo.height} analysed in earlier runs"
     )
     yield dg.Output(
         shard_frame,
@@ -138,6 +137,23 @@ def entities(
             "sentences_analysed_this_run": sentences.height,
         },
     )
-    yield dg.Output(
-        mentions, "core_mentions", metadata={"mentions": mentions.height, "unresolved": unresolved}
+    yield dg.Output(mentions, "_mentions", metadata={"mentions": mentions.height, "unresolved": unresolved})
+
+
+@dg.asset(
+    group_name="entities",
+    deps=["_mentions"],
+    description="Published mentions table: every recognised actor mention in a canonical document.",
+)
+def core_mentions(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.MaterializeResult:
+    """The mentions of every batch, for the documents that are canonical over all batches."""
+    canonical = core_documents.filter(pl.col("duplicate_of").is_null()).select("doc_id")
+    mentions = (
+        pipeline.combined("_mentions", MENTIONS.polars_schema)
+        .join(canonical, on="doc_id", how="semi")
+        .sort("mention_id")
+    )
+    unresolved = int(mentions["actor_id"].is_null().sum()) if mentions.height else 0
+    return dg.MaterializeResult(
+        value=mentions, metadata={"mentions": mentions.height, "unresolved": unresolved}
     )

@@ -1,19 +1,20 @@
 """Events stage: PLOVER events from the analysed sentences, grouped into cross-document stories.
 
-Incremental: documents coded in an earlier run keep their events; only canonical documents not
-coded before are read from the NLP shards. Stories and source counts are rebuilt over all events,
-since a new document may report a happening already known.
+Coding runs per ingest batch (partition) and is incremental within it: documents coded in an
+earlier run keep their event candidates. The published events table combines the candidates of
+every batch's canonical documents; stories and source counts are rebuilt over all of them, since
+a new document may report a happening already known.
 """
-
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource
+from pipeline.defs.resources import PipelineResource, ingest_batches
 from pipeline.lib.actors.dictionary import load_actor_dictionary
-from pipeline.lib.events.assemble import candidates_frame, code_shards, events_frame
+from pipeline.lib.events.assemble import CANDIDATE_SCHEMA, candidates_frame, code_shards, events_frame
 from pipeline.lib.events.lexicon import load_event_lexicon
+from pipeline.lib.partitions import COMPLETE, record_path, write_record
+from pipeline.lib.state import pipeline_fingerprint
 
 CODED_SCHEMA = {"doc_id": pl.String, "events": pl.Int64}
 
@@ -21,40 +22,38 @@ CODED_SCHEMA = {"doc_id": pl.String, "events": pl.Int64}
 @dg.multi_asset(
     outs={
         "_coded_documents": dg.AssetOut(
-            description="Documents whose sentences were coded, with their event count."
+            description="Documents of the batch whose sentences were coded, with their event count."
         ),
-        "core_events": dg.AssetOut(description="Published events table: one row per coded event."),
+        "_event_candidates": dg.AssetOut(
+            description="Coded events of the batch, one row per report, before stories are formed."
+        ),
     },
     group_name="events",
+    partitions_def=ingest_batches,
 )
-def events(
-    context: dg.AssetExecutionContext,
-    pipeline: PipelineResource,
-    _nlp_shards: pl.DataFrame,
-    core_documents: pl.DataFrame,
-):
-    """Code events of canonical documents not coded before; same happening across documents = same story."""
-    settings = pipeline.settings()
-    canonical = set(core_documents.filter(pl.col("duplicate_of").is_null())["doc_id"].to_list())
-    previous_coded, previous_events = pipeline.previous("_coded_documents"), pipeline.previous("core_events")
-    if previous_coded is None or previous_events is None:
-        previous_coded, previous_events = pl.DataFrame(schema=CODED_SCHEMA), None
-    coded_before = canonical.intersection(previous_coded["doc_id"].to_list())
-    todo = canonical - coded_before
+def code_events(context: dg.AssetExecutionContext, pipeline: PipelineResource, _nlp_shards: pl.DataFrame):
+    """Code the events of the batch's analysed documents not coded before; marks the batch complete."""
+    settings, batch = pipeline.settings(), context.partition_key
+    analysed = set(_nlp_shards["doc_ids"].explode().drop_nulls().to_list())
+    previous_coded = pipeline.previous("_coded_documents", batch)
+    previous_candidates = pipeline.previous("_event_candidates", batch)
+    if previous_coded is None or previous_candidates is None:
+        previous_coded, previous_candidates = (
+            pl.DataFrame(schema=CODED_SCHEMA),
+            pl.DataFrame(schema=CANDIDATE_SCHEMA),
+        )
+    coded_before = analysed.intersection(previous_coded["doc_id"].to_list())
+    todo = analysed - coded_before
     shards = [
-        (row["language"], Path(row["path"]))
+        (row["language"], row["docbin"])
         for row in _nlp_shards.iter_rows(named=True)
         if todo.intersection(row["doc_ids"])
     ]
     new = candidates_frame(
         code_shards(shards, load_event_lexicon(), load_actor_dictionary(), settings.spacy_models, todo)
     )
-    kept = (
-        previous_events.filter(pl.col("doc_id").is_in(sorted(coded_before)))
-        if previous_events is not None
-        else new.clear()
-    )
-    all_events = events_frame(pl.concat([kept.select(new.columns), new]), core_documents)
+    kept = previous_candidates.filter(pl.col("doc_id").is_in(sorted(coded_before)))
+    candidates = pl.concat([kept.select(new.columns), new]).sort("doc_id", "event_id")
     counts = dict(new.group_by("doc_id").len().iter_rows())
     coded = pl.concat(
         [
@@ -64,16 +63,46 @@ def events(
             ),
         ]
     ).sort("doc_id")
-    context.log.info(f"coded {len(todo)} documents ({new.height} events); {len(coded_before)} coded before")
+    context.log.info(
+        f"batch {batch}: coded {len(todo)} documents ({new.height} events); {len(coded_before)} coded before"
+    )
     yield dg.Output(
         coded, "_coded_documents", metadata={"documents": coded.height, "coded_this_run": len(todo)}
     )
     yield dg.Output(
-        all_events,
-        "core_events",
+        candidates,
+        "_event_candidates",
+        metadata={"candidates": candidates.height, "coded_this_run": new.height},
+    )
+    # Both tables are stored once their outputs are yielded: only now is the batch complete.
+    store = pipeline.store()
+    ingested = store.read_json(record_path(batch)) or {}
+    write_record(
+        store,
+        batch,
+        COMPLETE,
+        settings.input_dir,
+        pipeline_fingerprint(settings),
+        ingested.get("signature", ""),
+    )
+
+
+@dg.asset(
+    group_name="events",
+    deps=["_event_candidates"],
+    description="Published events table: one row per happening per document, grouped into stories.",
+)
+def core_events(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.MaterializeResult:
+    """The event candidates of every batch's canonical documents, with stories and source counts."""
+    canonical = core_documents.filter(pl.col("duplicate_of").is_null()).select("doc_id")
+    candidates = pipeline.combined("_event_candidates", CANDIDATE_SCHEMA).join(
+        canonical, on="doc_id", how="semi"
+    )
+    all_events = events_frame(candidates, core_documents)
+    return dg.MaterializeResult(
+        value=all_events,
         metadata={
             "events": all_events.height,
-            "events_coded_this_run": new.height,
             "by_type": dg.MetadataValue.json(
                 dict(all_events.group_by("event_type").len().sort("event_type").iter_rows())
             ),

@@ -1,6 +1,7 @@
-"""Ingest stage: every file of the input folder becomes a raw document or a quarantine row.
+"""Ingest stage: every file of one ingest batch becomes a raw document or a quarantine row.
 
-Incremental: a file whose hash (with its sidecar) equals the one of an earlier run is not read
+Runs per partition (a top-level folder or file of the input folder, see pipeline.lib.partitions).
+Incremental within the batch: a file whose hash (with its sidecar) equals the one of an earlier run is not read
 again and keeps its earlier rows; a changed file replaces them. Rows of files that have left the
 folder are kept (a landing folder may be emptied after each run); a full refresh forgets them.
 """
@@ -10,9 +11,12 @@ from dataclasses import asdict
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource
+from pipeline.defs.resources import PipelineResource, ingest_batches
+from pipeline.lib.ingest.conservation import unaccounted_inputs
 from pipeline.lib.ingest.inputs import QuarantineRecord, RawDocument, Unchanged, list_input_files, read_inputs
+from pipeline.lib.partitions import INGESTED, files_signature, in_batch, write_record
 from pipeline.lib.schema import QUARANTINE
+from pipeline.lib.state import pipeline_fingerprint
 
 RAW_DOCUMENT_SCHEMA = {
     "source_path": pl.String,
@@ -56,14 +60,31 @@ def _carried(previous: pl.DataFrame | None, keep_files: set[str], schema: dict) 
         ),
     },
     group_name="ingest",
+    partitions_def=ingest_batches,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "inputs_conserved",
+            asset="raw_documents",
+            blocking=True,
+            description="No input is lost: each file / JSONL line of the batch is a document or quarantined.",
+        )
+    ],
 )
 def ingest(context: dg.AssetExecutionContext, pipeline: PipelineResource):
-    """Read the input folder (txt, md, html, jsonl, .meta.json sidecars) recursively."""
-    settings = pipeline.settings()
-    files, ignored = list_input_files(settings.input_dir, tuple(settings.ignore_patterns))
+    """Read the batch's files (txt, md, html, jsonl, .meta.json sidecars), recursively in a folder."""
+    settings, batch = pipeline.settings(), context.partition_key
+    files, ignored = list_input_files(settings.input_dir, tuple(settings.ignore_patterns), in_batch(batch))
+    write_record(
+        pipeline.store(),
+        batch,
+        INGESTED,
+        settings.input_dir,
+        pipeline_fingerprint(settings),
+        files_signature(files, settings.input_dir),
+    )
     previous_raw, previous_quarantine = (
-        pipeline.previous("raw_documents"),
-        pipeline.previous("raw_quarantine"),
+        pipeline.previous("raw_documents", batch),
+        pipeline.previous("raw_quarantine", batch),
     )
     known = _known_files(previous_raw, previous_quarantine)
     documents, quarantined, unchanged = [], [], set()
@@ -96,7 +117,7 @@ def ingest(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     read_files = {row["input_file"] for row in documents + quarantined}
     changed = len(read_files & set(known))
     context.log.info(
-        f"{len(files)} input files ({len(ignored)} ignored as documentation): {len(read_files) - changed} new, "
+        f"batch {batch}: {len(files)} input files ({len(ignored)} ignored as documentation): {len(read_files) - changed} new, "
         f"{changed} changed, {len(unchanged)} unchanged; {raw.height} documents, {quarantine.height} quarantined"
     )
     yield dg.Output(
@@ -122,4 +143,15 @@ def ingest(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             "quarantined": quarantine.height,
             "by_reason": dg.MetadataValue.json(dict(quarantine.group_by("reason").len().iter_rows())),
         },
+    )
+    accounted = set(raw["source_path"].to_list()) | set(quarantine["source_path"].to_list())
+    missing = unaccounted_inputs(
+        settings.input_dir, tuple(settings.ignore_patterns), accounted, in_batch(batch)
+    )
+    yield dg.AssetCheckResult(
+        check_name="inputs_conserved",
+        asset_key="raw_documents",
+        passed=not missing,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"unaccounted": dg.MetadataValue.json(missing[:50]), "unaccounted_count": len(missing)},
     )

@@ -1,7 +1,5 @@
 """Publish stage: a versioned release folder, switched to ``latest`` only when complete."""
 
-import json
-
 import dagster as dg
 import polars as pl
 
@@ -32,11 +30,9 @@ def out_release(
         "mentions": core_mentions,
         "events": core_events,
     }
-    quality_dir = settings.resolved_work_dir / "quality"
+    store = pipeline.store()
     quality = {
-        name: json.loads((quality_dir / f"{name}.json").read_text(encoding="utf-8"))
-        for name in tables
-        if (quality_dir / f"{name}.json").is_file()
+        name: outcome for name in tables if (outcome := store.read_json(f"quality/{name}.json")) is not None
     }
     version = release_version(tables)
     path = write_release(tables, quality, settings.output_dir, version, keep=settings.release_keep)

@@ -2,10 +2,8 @@
 
 A failed "critical" expectation fails the check with ERROR severity, which stops publishing; a
 failed "warning" expectation is published and flagged (WARN). Each outcome is also written to
-the work folder so the release ships it in quality/.
+the work store so the release ships it in quality/.
 """
-
-import json
 
 import dagster as dg
 import polars as pl
@@ -22,11 +20,7 @@ from pipeline.lib.quality.suites import SuiteOutcome, validate_table
 
 
 def _result(pipeline: PipelineResource, outcome: SuiteOutcome) -> dg.AssetCheckResult:
-    folder = pipeline.settings().resolved_work_dir / "quality"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{outcome.table}.json").write_text(
-        json.dumps(outcome.as_dict(), indent=2, default=str), encoding="utf-8"
-    )
+    pipeline.store().write_json(f"quality/{outcome.table}.json", outcome.as_dict())
     critical, warnings = outcome.failures("critical"), outcome.failures("warning")
     return dg.AssetCheckResult(
         passed=not critical and not warnings,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from pathlib import Path
 
 import polars as pl
 
 from pipeline.lib.actors.dictionary import ActorDictionary
-from pipeline.lib.entities import read_shard
+from pipeline.lib.entities import shard_docs
 from pipeline.lib.events.coder import REFERS_BACK, events_for_sentence, sentence_subject
 from pipeline.lib.events.lexicon import EventLexicon
 from pipeline.lib.events.offtopic import OfftopicCounter
@@ -17,13 +16,13 @@ from pipeline.lib.schema import EVENTS
 
 
 def code_shards(
-    shards: Iterable[tuple[str, Path]],
+    shards: Iterable[tuple[str, bytes]],
     lexicon: EventLexicon,
     dictionary: ActorDictionary,
     models: dict[str, str],
     documents: Collection[str] | None = None,
 ) -> list[dict]:
-    """Event rows of the sentences in the DocBin shards, given as (language, path).
+    """Event rows of the sentences in the DocBin shards, given as (language, DocBin bytes).
 
     Only sentences of ``documents`` are coded when it is given (every sentence otherwise). Events
     of non-political documents (sports, weather, culture) are dropped.
@@ -31,8 +30,8 @@ def code_shards(
     rows: list[dict] = []
     offtopic = OfftopicCounter()
     subjects: dict[str, tuple[int, object]] = {}  # doc_id -> (sentence index, its subject)
-    for language, path in shards:
-        for doc in read_shard(path, language, models.get(language)):
+    for language, data in shards:
+        for doc in shard_docs(data, language, models.get(language)):
             context = doc.user_data["ctx"]
             doc_id = context["doc_id"]
             if documents is not None and doc_id not in documents:

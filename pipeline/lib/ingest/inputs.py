@@ -12,7 +12,7 @@ import codecs
 import fnmatch
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,9 +86,22 @@ def is_ignored(path: Path, input_dir: Path, ignore_patterns: tuple[str, ...]) ->
     return any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in ignore_patterns)
 
 
-def list_input_files(input_dir: Path, ignore_patterns: tuple[str, ...] = ()) -> tuple[list[Path], list[Path]]:
-    """Input files and ignored files below ``input_dir``, each in a stable order."""
-    files = sorted(path for path in input_dir.rglob("*") if path.is_file())
+def list_input_files(
+    input_dir: Path, ignore_patterns: tuple[str, ...] = (), batch: Callable[[Path], bool] | None = None
+) -> tuple[list[Path], list[Path]]:
+    """Input files and ignored files below ``input_dir``, each in a stable order.
+
+    ``batch`` narrows the listing to some top-level entries (it is called with each entry).
+    """
+    if not input_dir.is_dir():
+        return [], []
+    entries = [entry for entry in input_dir.iterdir() if batch is None or batch(entry)]
+    files = sorted(
+        path
+        for entry in entries
+        for path in ([entry] if entry.is_file() else entry.rglob("*"))
+        if path.is_file()
+    )
     skip = {path for path in files if is_ignored(path, input_dir, ignore_patterns)}
     return [path for path in files if path not in skip], [path for path in files if path in skip]
 
