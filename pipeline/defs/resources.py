@@ -3,6 +3,7 @@
 import dagster as dg
 import polars as pl
 
+from pipeline.executors import alliance_executor
 from pipeline.lib.partitions import COMPLETE, PARTITIONS_NAME, records_for
 from pipeline.lib.settings import Settings
 from pipeline.lib.state import pipeline_fingerprint, provenance, reusable_table
@@ -73,10 +74,11 @@ class PipelineResource(dg.ConfigurableResource):
         return pl.concat(frames, how="vertical_relaxed")
 
 
-class WorkStoreIOManager(dg.ConfigurableIOManager):
+class WorkStoreIOManager(dg.IOManager):
     """Stores each Polars table in the work store: ``tables/<asset>[/<partition>].parquet``."""
 
-    pipeline: PipelineResource
+    def __init__(self, pipeline: PipelineResource) -> None:
+        self.pipeline = pipeline
 
     def _relative(self, context: dg.OutputContext | dg.InputContext) -> str:
         partition = context.asset_partition_key if context.has_asset_partitions else None
@@ -96,24 +98,17 @@ class WorkStoreIOManager(dg.ConfigurableIOManager):
         return self.pipeline.store().read_table(self._relative(context))
 
 
-def executor_for(settings: Settings) -> dg.ExecutorDefinition:
-    """The executor named by the settings (ALLIANCE_EXECUTOR): in_process, multiprocess or dask."""
-    if settings.executor == "dask":
-        from dagster_dask import dask_executor
-
-        if settings.dask_address:
-            return dask_executor.configured({"cluster": {"existing": {"address": settings.dask_address}}})
-        return dask_executor.configured({"cluster": {"local": {"n_workers": 2, "threads_per_worker": 1}}})
-    if settings.executor == "multiprocess":
-        return dg.multiprocess_executor
-    return dg.in_process_executor
+@dg.io_manager(required_resource_keys={"pipeline"})
+def work_store_io_manager(init_context: dg.InitResourceContext) -> WorkStoreIOManager:
+    """The IO manager over the run's ``pipeline`` resource, run config included, so that a step on
+    another machine stores and reads where the run says."""
+    return WorkStoreIOManager(init_context.resources.pipeline)
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    """The resources every asset may ask for, and the executor of every job."""
-    pipeline = PipelineResource()
+    """The resources every asset may ask for, and the executor of every job (chosen per run)."""
     return dg.Definitions(
-        resources={"pipeline": pipeline, "io_manager": WorkStoreIOManager(pipeline=pipeline)},
-        executor=executor_for(Settings.from_env()),
+        resources={"pipeline": PipelineResource(), "io_manager": work_store_io_manager},
+        executor=alliance_executor,
     )
