@@ -18,6 +18,11 @@ def table_relative_path(asset: str, partition: str | None = None) -> str:
     return f"tables/{asset}.parquet" if partition is None else f"tables/{asset}/{partition}.parquet"
 
 
+def counts_by(frame: pl.DataFrame, column: str) -> dg.MetadataValue:
+    """Materialisation metadata: how many rows have each value of ``column``."""
+    return dg.MetadataValue.json(dict(frame.group_by(column).len().sort(column).iter_rows()))
+
+
 class PipelineResource(dg.ConfigurableResource):
     """The run's settings. Defaults come from ``ALLIANCE_*`` variables; run config may override them."""
 
@@ -72,6 +77,11 @@ class PipelineResource(dg.ConfigurableResource):
         if not frames:
             return pl.DataFrame(schema=schema)
         return pl.concat(frames, how="vertical_relaxed")
+
+    def combined_for_canonical(self, name: str, schema: dict, documents: pl.DataFrame) -> pl.DataFrame:
+        """Asset ``name`` over every complete partition, for the canonical ones of ``documents``."""
+        canonical = documents.filter(pl.col("duplicate_of").is_null()).select("doc_id")
+        return self.combined(name, schema).join(canonical, on="doc_id", how="semi")
 
 
 class WorkStoreIOManager(dg.IOManager):

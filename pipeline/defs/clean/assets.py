@@ -8,7 +8,7 @@ records are cleaned, and a changed record replaces the rows of its previous vers
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource, ingest_batches
+from pipeline.defs.resources import PipelineResource, counts_by, ingest_batches
 from pipeline.lib.schema import DOCUMENTS, QUARANTINE
 from pipeline.lib.text.documents import OUTLET_LINES_SCHEMA, clean_rows
 
@@ -95,9 +95,7 @@ def clean(
             "documents": documents.height,
             "cleaned_this_run": todo.height,
             "kept_from_earlier_runs": kept_documents.height,
-            "languages": dg.MetadataValue.json(
-                dict(documents.group_by("language").len().sort("language").iter_rows())
-            ),
+            "languages": counts_by(documents, "language"),
             "boilerplate_lines_removed_this_run": int(cleaned_now["removed_line_count"].sum() or 0),
         },
     )
@@ -126,8 +124,6 @@ def core_quarantine(pipeline: PipelineResource) -> dg.MaterializeResult:
         value=quarantine,
         metadata={
             "quarantined": quarantine.height,
-            "by_reason": dg.MetadataValue.json(
-                dict(quarantine.group_by("reason").len().sort("reason").iter_rows())
-            ),
+            "by_reason": counts_by(quarantine, "reason"),
         },
     )

@@ -5,7 +5,7 @@ import hashlib
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource, ingest_batches
+from pipeline.defs.resources import PipelineResource, counts_by, ingest_batches
 from pipeline.lib.actors.dictionary import load_actor_dictionary
 from pipeline.lib.actors.table import actors_frame
 from pipeline.lib.dedup import mark_duplicates
@@ -23,7 +23,7 @@ def core_actors() -> dg.MaterializeResult:
         value=frame,
         metadata={
             "actors": frame.height,
-            "by_kind": dg.MetadataValue.json(dict(frame.group_by("kind").len().iter_rows())),
+            "by_kind": counts_by(frame, "kind"),
         },
     )
 
@@ -147,11 +147,8 @@ def entities(
 )
 def core_mentions(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.MaterializeResult:
     """The mentions of every batch, for the documents that are canonical over all batches."""
-    canonical = core_documents.filter(pl.col("duplicate_of").is_null()).select("doc_id")
-    mentions = (
-        pipeline.combined("_mentions", MENTIONS.polars_schema)
-        .join(canonical, on="doc_id", how="semi")
-        .sort("mention_id")
+    mentions = pipeline.combined_for_canonical("_mentions", MENTIONS.polars_schema, core_documents).sort(
+        "mention_id"
     )
     unresolved = int(mentions["actor_id"].is_null().sum()) if mentions.height else 0
     return dg.MaterializeResult(

@@ -9,7 +9,7 @@ a new document may report a happening already known.
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource, ingest_batches
+from pipeline.defs.resources import PipelineResource, counts_by, ingest_batches
 from pipeline.lib.actors.dictionary import load_actor_dictionary
 from pipeline.lib.events.assemble import CANDIDATE_SCHEMA, candidates_frame, code_shards, events_frame
 from pipeline.lib.events.lexicon import load_event_lexicon
@@ -94,18 +94,13 @@ def code_events(context: dg.AssetExecutionContext, pipeline: PipelineResource, _
 )
 def core_events(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.MaterializeResult:
     """The event candidates of every batch's canonical documents, with stories and source counts."""
-    canonical = core_documents.filter(pl.col("duplicate_of").is_null()).select("doc_id")
-    candidates = pipeline.combined("_event_candidates", CANDIDATE_SCHEMA).join(
-        canonical, on="doc_id", how="semi"
-    )
+    candidates = pipeline.combined_for_canonical("_event_candidates", CANDIDATE_SCHEMA, core_documents)
     all_events = events_frame(candidates, core_documents)
     return dg.MaterializeResult(
         value=all_events,
         metadata={
             "events": all_events.height,
-            "by_type": dg.MetadataValue.json(
-                dict(all_events.group_by("event_type").len().sort("event_type").iter_rows())
-            ),
+            "by_type": counts_by(all_events, "event_type"),
             "stories": all_events["story_id"].n_unique() if all_events.height else 0,
         },
     )

@@ -11,7 +11,7 @@ from dataclasses import asdict
 import dagster as dg
 import polars as pl
 
-from pipeline.defs.resources import PipelineResource, ingest_batches
+from pipeline.defs.resources import PipelineResource, counts_by, ingest_batches
 from pipeline.lib.ingest.conservation import unaccounted_inputs
 from pipeline.lib.ingest.inputs import QuarantineRecord, RawDocument, Unchanged, list_input_files, read_inputs
 from pipeline.lib.partitions import INGESTED, files_signature, in_batch, write_record
@@ -141,7 +141,7 @@ def ingest(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         "raw_quarantine",
         metadata={
             "quarantined": quarantine.height,
-            "by_reason": dg.MetadataValue.json(dict(quarantine.group_by("reason").len().iter_rows())),
+            "by_reason": counts_by(quarantine, "reason"),
         },
     )
     accounted = set(raw["source_path"].to_list()) | set(quarantine["source_path"].to_list())
