@@ -114,3 +114,29 @@ def test_candidate_search_is_not_all_pairs(monkeypatch):
     ]
     assert near_duplicate_pairs(items, 0.4) == []
     assert len(calls) < 400  # all pairs would be 79,800 comparisons
+
+
+def test_canonical_over_all_batches_is_canonical_within_its_batch():
+    """Batches are analysed without their within-batch copies; copies across batches are marked when
+    the batches are combined. That is only sound if the canonical document of the whole corpus is
+    never a copy within its own batch: marking more documents only merges groups, and the
+    canonical one is the first of its group by the same order."""
+    copy = ARTICLE + " A closing sentence added by the second outlet for its readers."
+    late_copy = copy.replace("Wednesday", "Wednesday morning")
+    rows = [
+        ("a", "day-1/a.txt", date(2024, 6, 20), ARTICLE),
+        ("b", "day-1/b.txt", date(2024, 6, 21), copy),
+        ("c", "day-1/c.txt", date(2024, 6, 22), SAME_STORY),
+        ("d", "day-2/d.txt", date(2024, 6, 19), late_copy),  # earlier than a: canonical overall
+        ("e", "day-2/e.txt", date(2024, 6, 23), ARTICLE),  # exact copy of a, in another batch
+        ("f", "day-2/f.txt", None, SAME_STORY.upper()),
+    ]
+    overall = mark_duplicates(_frame(rows), 0.4)
+    canonical = set(overall.filter(pl.col("duplicate_of").is_null())["doc_id"])
+    assert "d" in canonical and not {"a", "b", "e"} & canonical
+    for batch in ("day-1", "day-2"):
+        within = mark_duplicates(_frame([row for row in rows if row[1].startswith(batch)]), 0.4)
+        batch_canonical = set(within.filter(pl.col("duplicate_of").is_null())["doc_id"])
+        assert {
+            doc for doc in canonical if any(r[0] == doc and r[1].startswith(batch) for r in rows)
+        } <= batch_canonical
