@@ -39,7 +39,8 @@ def test_generation_is_deterministic_and_mixes_kinds(tmp_path):
             assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert [path.name for path in (tmp_path / "a").iterdir()] == ["batch_00000"]  # one crawl batch
     records = [
-        json.loads(line) for line in (tmp_path / "a" / "batch_00000" / "articles.jsonl").read_text().splitlines()
+        json.loads(line)
+        for line in (tmp_path / "a" / "batch_00000" / "articles.jsonl").read_text().splitlines()
     ]
     assert {"id", "url", "outlet", "title", "published", "language", "text"} <= set(records[0])
     assert {record["language"] for record in records} == {"de", "en", "ru"}
