@@ -14,6 +14,7 @@ so the runs show up in ``dagster dev`` like scheduled ones.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,8 @@ from pipeline.lib.partitions import PARTITIONS_NAME, input_batches, record_path,
 from pipeline.lib.settings import Settings
 from pipeline.lib.state import pipeline_fingerprint
 from pipeline.lib.storage import WorkStore
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def partition_job() -> dg.JobDefinition:
@@ -116,6 +119,10 @@ def run_folder(settings: Settings, instance: dg.DagsterInstance) -> RunOutcome:
     if workers <= 1:
         results = [_run_batch(instance, run_config, key) for key in stale]
     else:
+        # One worker per core: numerical libraries (numpy's BLAS under natasha's NER) must not
+        # start a thread per core in every worker as well, unless the user chose otherwise.
+        for variable in THREAD_VARIABLES:
+            os.environ.setdefault(variable, "1")
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             jobs = [(instance.get_ref(), run_config, key) for key in stale]

@@ -175,3 +175,30 @@ def test_release_sensor_publishes_after_new_batch_runs(runs):
     )
     empty = dg.DagsterInstance.ephemeral()
     assert isinstance(release_sensor(dg.build_sensor_context(instance=empty)), dg.SkipReason)
+
+
+def test_failed_batch_blocks_the_release_and_reruns_alone(tmp_path, monkeypatch):
+    """A batch whose run fails is no part of any release until it has run again, and the next run
+    redoes only that batch."""
+    from pipeline.defs.entities import assets as entity_assets
+
+    inbox, output = tmp_path / "in", tmp_path / "out"
+    for day, name in (("day-1", "de_belarus_atomwaffen.txt"), ("day-2", "ru_kndr_kursk.txt")):
+        (inbox / day).mkdir(parents=True)
+        shutil.copy(SAMPLE / name, inbox / day / name)
+    original = entity_assets.batch_canonical
+
+    def broken_on_day_2(documents, threshold):
+        if documents["source_path"].str.starts_with("day-2/").any():
+            raise RuntimeError("worker lost")
+        return original(documents, threshold)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(entity_assets, "batch_canonical", broken_on_day_2)
+        failed = run(inbox, output, monkeypatch)
+    assert failed.outcome.failed == ["day-2"] and not failed.outcome.published
+    assert not (output / "latest").exists()
+    again = _run(inbox, output, monkeypatch)
+    assert again.outcome.ran == ["day-2"]
+    paths = sorted(_table(output, "documents")["source_path"].to_list())
+    assert paths == ["day-1/de_belarus_atomwaffen.txt", "day-2/ru_kndr_kursk.txt"]
