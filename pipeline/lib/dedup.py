@@ -76,23 +76,68 @@ class _Components:
             self.parent[max(a, b)] = min(a, b)
 
 
+def band_parameters(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows per band) of the LSH: datasketch's choice for this threshold and signature size."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Index pairs (i < j) of signatures that agree on every value of at least one band.
+
+    The banding of MinHash LSH, done on whole columns: each band's values are folded into one
+    64-bit key, and rows sharing a key in the same band are candidates (a rare fold collision only
+    adds a candidate, which the similarity check then rejects).
+    """
+    count = signatures.shape[0]
+    found: list[np.ndarray] = []
+    for band in range(bands):  # one band at a time keeps the join small
+        key = np.zeros(count, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for column in signatures[:, band * rows : (band + 1) * rows].T:
+                key = key * np.uint64(1_000_003) + column.astype(np.uint64)
+        frame = pl.DataFrame({"row": np.arange(count, dtype=np.int64), "key": key})
+        shared = frame.filter(pl.len().over("key") > 1)
+        if shared.height:
+            joined = shared.join(shared, on="key", suffix="_other").filter(
+                pl.col("row") < pl.col("row_other")
+            )
+            found.append((joined["row"] * count + joined["row_other"]).to_numpy())
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return np.column_stack([codes // count, codes % count])
+
+
 def near_duplicate_pairs(
     items: Iterable[tuple[str, bytes]], threshold: float, num_perm: int = NUM_PERM
 ) -> list[tuple[str, str, float]]:
-    """Confirmed near-duplicate pairs (id, id, similarity) among (id, signature) items, via LSH."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    stored: dict[str, bytes] = {}
-    pairs = []
+    """Confirmed near-duplicate pairs (id, id, similarity) among (id, signature) items, via LSH.
+
+    Candidates come from the LSH banding (no all-pairs comparison); each candidate's similarity is
+    the share of equal signature values, and pairs at or above ``threshold`` are kept.
+    """
+    keys: list[str] = []
+    rows: list[np.ndarray] = []
+    seen: set[str] = set()
     for key, data in items:
-        if key in stored or not data:
+        if key in seen or not data:
             continue
-        minhash = _minhash(data, num_perm)
-        for other in lsh.query(minhash):
-            similarity = estimated_jaccard(data, stored[other])
-            if similarity >= threshold:
-                pairs.append((min(key, other), max(key, other), similarity))
-        lsh.insert(key, minhash)
-        stored[key] = data
+        seen.add(key)
+        keys.append(key)
+        rows.append(np.frombuffer(data, dtype=np.uint32))
+    if len(rows) < 2:
+        return []
+    signatures = np.vstack(rows)
+    candidates = candidate_pairs(signatures, *band_parameters(threshold, num_perm))
+    pairs = []
+    for chunk in range(0, len(candidates), 100_000):
+        part = candidates[chunk : chunk + 100_000]
+        similarity = (signatures[part[:, 0]] == signatures[part[:, 1]]).mean(axis=1)
+        for (first, second), value in zip(part, similarity, strict=True):
+            if value >= threshold:
+                a, b = keys[first], keys[second]
+                pairs.append((min(a, b), max(a, b), float(value)))
     return sorted(pairs)
 
 
