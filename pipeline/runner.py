@@ -19,6 +19,7 @@ import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
@@ -147,11 +148,10 @@ def run_pipeline(settings: Settings, ephemeral: bool = False) -> RunOutcome:
     if not ephemeral:
         with dg.DagsterInstance.get() as instance:
             return _reported(run_folder(settings, instance))
-    with (
-        tempfile.TemporaryDirectory(prefix="alliance-dagster-") as home,
-        dg.DagsterInstance.local_temp(home) as instance,
-    ):
-        return _reported(run_folder(settings, instance))
+    with tempfile.TemporaryDirectory(prefix="alliance-dagster-") as home:
+        (Path(home) / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        with dg.DagsterInstance.local_temp(home) as instance:
+            return _reported(run_folder(settings, instance))
 
 
 def _reported(outcome: RunOutcome) -> RunOutcome:
