@@ -49,29 +49,23 @@ class PipelineResource(dg.ConfigurableResource):
         return reusable_table(self.store(), table_relative_path(name, partition), self.settings())
 
     def complete_partitions(self) -> list[str]:
-        """The partitions of this input folder whose every stage has run with this pipeline."""
-        settings = self.settings()
-        records = records_for(self.store(), settings.input_dir, pipeline_fingerprint(settings))
-        return sorted(key for key, record in records.items() if record["state"] == COMPLETE)
+        """The partitions of this input folder whose every stage has run with this pipeline.
 
-    def unfinished_partitions(self) -> list[str]:
-        """Partitions of this input folder that started but did not finish (a failed run)."""
-        settings = self.settings()
-        records = records_for(self.store(), settings.input_dir, pipeline_fingerprint(settings))
-        return sorted(key for key, record in records.items() if record["state"] != COMPLETE)
-
-    def combined(self, name: str, schema: dict) -> pl.DataFrame:
-        """Asset ``name`` over every complete partition, as one table (``schema`` when there is none).
-
-        Fails while a partition of the input folder is unfinished, so that no release leaves out
-        the documents of a batch whose run failed.
+        Fails while one of them is unfinished (started, not completed: a failed run), so that no
+        release leaves out the documents of a batch whose run failed.
         """
-        unfinished = self.unfinished_partitions()
+        settings = self.settings()
+        records = records_for(self.store(), settings.input_dir, pipeline_fingerprint(settings))
+        unfinished = sorted(key for key, record in records.items() if record["state"] != COMPLETE)
         if unfinished:
             raise dg.Failure(
                 f"{len(unfinished)} batches did not finish ({', '.join(unfinished[:10])}); "
                 "run them again (`alliance-events run` redoes only those) before publishing"
             )
+        return sorted(records)
+
+    def combined(self, name: str, schema: dict) -> pl.DataFrame:
+        """Asset ``name`` over every complete partition, as one table (``schema`` when there is none)."""
         store = self.store()
         frames = [store.read_table(table_relative_path(name, key)) for key in self.complete_partitions()]
         if not frames:
