@@ -7,7 +7,7 @@ from pipeline.executors import alliance_executor
 from pipeline.lib.partitions import COMPLETE, PARTITIONS_NAME, records_for
 from pipeline.lib.settings import Settings
 from pipeline.lib.state import pipeline_fingerprint, provenance, reusable_table
-from pipeline.lib.storage import WorkStore
+from pipeline.lib.storage import SortedCombination, WorkStore
 
 # One partition per ingest batch (a top-level folder or file of the input folder).
 ingest_batches = dg.DynamicPartitionsDefinition(name=PARTITIONS_NAME)
@@ -64,22 +64,32 @@ class PipelineResource(dg.ConfigurableResource):
             )
         return sorted(records)
 
-    def combined(self, name: str, schema: dict) -> pl.DataFrame:
-        """Asset ``name`` over every complete partition, as one table (``schema`` when there is none)."""
+    def partition_tables(self, name: str) -> tuple[str, ...]:
+        """Where the tables of asset ``name`` of every complete partition are stored."""
+        return tuple(table_relative_path(name, key) for key in self.complete_partitions())
+
+    def combined(self, name: str, schema: dict) -> pl.LazyFrame:
+        """Asset ``name`` over every complete partition, as one lazily read table (``schema`` when
+        there is none): a query over it reads only the columns and rows it needs."""
         store = self.store()
-        frames = [store.read_table(table_relative_path(name, key)) for key in self.complete_partitions()]
+        frames = [store.scan_table(table_relative_path(name, key)) for key in self.complete_partitions()]
         if not frames:
-            return pl.DataFrame(schema=schema)
+            return pl.LazyFrame(schema=schema)
         return pl.concat(frames, how="vertical_relaxed")
 
-    def combined_for_canonical(self, name: str, schema: dict, documents: pl.DataFrame) -> pl.DataFrame:
+    def combined_for_canonical(self, name: str, schema: dict, documents: pl.LazyFrame) -> pl.LazyFrame:
         """Asset ``name`` over every complete partition, for the canonical ones of ``documents``."""
         canonical = documents.filter(pl.col("duplicate_of").is_null()).select("doc_id")
         return self.combined(name, schema).join(canonical, on="doc_id", how="semi")
 
 
 class WorkStoreIOManager(dg.IOManager):
-    """Stores each Polars table in the work store: ``tables/<asset>[/<partition>].parquet``."""
+    """Stores each Polars table in the work store: ``tables/<asset>[/<partition>].parquet``.
+
+    An asset may return a LazyFrame, which is streamed into the store, or a SortedCombination of
+    stored tables, which DuckDB writes out of core; an input annotated as
+    ``pl.LazyFrame`` is scanned rather than read, so a step holds only what its queries need.
+    """
 
     def __init__(self, pipeline: PipelineResource) -> None:
         self.pipeline = pipeline
@@ -88,10 +98,16 @@ class WorkStoreIOManager(dg.IOManager):
         partition = context.asset_partition_key if context.has_asset_partitions else None
         return table_relative_path("__".join(context.asset_key.path), partition)
 
-    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
-        relative = self._relative(context)
-        self.pipeline.store().write_table(obj, relative, provenance(self.pipeline.settings()))
-        context.add_output_metadata({"rows": obj.height, "path": relative})
+    def handle_output(
+        self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame | SortedCombination
+    ) -> None:
+        relative, store = self._relative(context), self.pipeline.store()
+        metadata = provenance(self.pipeline.settings())
+        if isinstance(obj, SortedCombination):
+            rows = store.write_combination(obj, relative, metadata)
+        else:
+            rows = store.write_table(obj, relative, metadata)
+        context.add_output_metadata({"rows": rows, "path": relative})
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         if context.has_asset_partitions and len(context.asset_partition_keys) != 1:
@@ -99,7 +115,10 @@ class WorkStoreIOManager(dg.IOManager):
                 f"{context.asset_key.to_user_string()}: one partition per run is read here, "
                 f"got {len(context.asset_partition_keys)}"
             )
-        return self.pipeline.store().read_table(self._relative(context))
+        store = self.pipeline.store()
+        if context.dagster_type.typing_type is pl.LazyFrame:
+            return store.scan_table(self._relative(context))
+        return store.read_table(self._relative(context))
 
 
 @dg.io_manager(required_resource_keys={"pipeline"})

@@ -162,10 +162,14 @@ def duplicate_groups(documents: pl.DataFrame, threshold: float) -> pl.DataFrame:
     )
 
 
+# The columns mark_duplicates reads.
+DEDUP_COLUMNS = ("doc_id", "source_path", "published_date", "char_count", "text_sha256", "minhash")
+
+
 def mark_duplicates(documents: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Add ``duplicate_of`` and ``duplicate_similarity`` (to the canonical document) to ``documents``.
 
-    Needs columns doc_id, source_path, published_date, char_count, text_sha256 and minhash.
+    Needs the DEDUP_COLUMNS.
     """
     groups = duplicate_groups(documents, threshold)
     ranked = documents.join(groups, on="doc_id", how="left").with_columns(

@@ -8,8 +8,12 @@ and tests check every published table against it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import polars as pl
+
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+Frames = dict[str, pl.DataFrame | pl.LazyFrame]  # tables by name, eager or lazy
 
 REMOVED_LINE_STRUCT = pl.Struct({"line": pl.Int32, "reason": pl.String, "text": pl.String})
 ROLE_STRUCT = pl.Struct({"title": pl.String, "country": pl.String, "start": pl.Date, "end": pl.Date})
@@ -82,9 +86,10 @@ class Table:
         """Column name to Polars dtype, in contract order."""
         return {col.name: col.dtype for col in self.columns}
 
-    def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Select and cast ``frame`` to this table's columns; extra columns are dropped."""
-        missing = [col.name for col in self.columns if col.name not in frame.columns]
+    def conform(self, frame: FrameT) -> FrameT:
+        """Select and cast ``frame`` (eager or lazy) to this table's columns; extra columns are dropped."""
+        present = frame.collect_schema().names()
+        missing = [col.name for col in self.columns if col.name not in present]
         if missing:
             raise ValueError(f"table {self.name} lacks columns {missing}")
         return frame.select([pl.col(col.name).cast(col.dtype) for col in self.columns])

@@ -11,11 +11,48 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
 from upath import UPath
+
+# Rows per Parquet row group when a LazyFrame is streamed to a file: the streaming writer holds a
+# whole row group in memory, and left to itself it makes one of the whole table.
+SINK_ROW_GROUP_ROWS = 10_000
+
+
+# Bytes of rows (as Polars holds them) sorted in memory at once when stored tables are combined.
+COMBINE_RANGE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SortedCombination:
+    """A table to be stored as the rows of several stored tables, sorted by one column.
+
+    ``keep`` (a frame with a doc_id column) keeps only the rows of those documents; ``replace``
+    (doc_id plus columns) gives those columns new values, null for documents it lacks. On a local
+    store it is written a key range at a time, so it need not fit in memory.
+    """
+
+    sources: tuple[str, ...]
+    order_by: str
+    schema: dict[str, pl.DataType]  # of the result when there are no sources
+    keep: pl.DataFrame | None = None
+    replace: pl.DataFrame | None = None
+
+
+def _combined(combination: SortedCombination, frames: list[pl.LazyFrame]) -> pl.LazyFrame:
+    """The rows of ``combination`` (unsorted) over the lazily read ``frames`` of its sources."""
+    rows = pl.concat(frames, how="vertical_relaxed")
+    if combination.replace is not None:
+        columns = rows.collect_schema().names()
+        replaced = [c for c in combination.replace.columns if c != "doc_id"]
+        rows = rows.drop(replaced).join(combination.replace.lazy(), on="doc_id", how="left").select(columns)
+    if combination.keep is not None:
+        rows = rows.filter(pl.col("doc_id").is_in(combination.keep["doc_id"].implode()))
+    return rows
 
 
 class WorkStore:
@@ -33,16 +70,85 @@ class WorkStore:
         """Whether ``relative`` is stored."""
         return self.path(relative).exists()
 
-    def write_table(self, frame: pl.DataFrame, relative: str, metadata: dict[bytes, bytes]) -> None:
-        """Store ``frame`` as zstd Parquet with ``metadata`` in its footer.
+    @property
+    def is_local(self) -> bool:
+        """Whether the store is a folder of this machine (Polars then reads and writes it directly)."""
+        return self.root.protocol in ("", "file", "local")
 
-        Written to a temporary name first and then moved, so a reader never sees half a table.
+    def write_table(
+        self, frame: pl.DataFrame | pl.LazyFrame, relative: str, metadata: dict[bytes, bytes]
+    ) -> int:
+        """Store ``frame`` as zstd Parquet with ``metadata`` in its footer; returns its row count.
+
+        Written to a temporary name first and then moved, so a reader never sees half a table. A
+        LazyFrame is streamed into a local store, so a table need not fit in memory to be stored.
         """
+        if isinstance(frame, pl.LazyFrame):
+            if not self.is_local:
+                frame = frame.collect()
+            else:
+                return self._sink_table(frame, relative, metadata)
         table = frame.to_arrow()
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
         buffer = io.BytesIO()
         pq.write_table(table, buffer, compression="zstd")
         self._write_bytes_atomically(relative, buffer.getvalue())
+        return table.num_rows
+
+    def write_combination(
+        self, combination: SortedCombination, relative: str, metadata: dict[bytes, bytes]
+    ) -> int:
+        """Store ``combination`` (see SortedCombination) with ``metadata``; returns its row count.
+
+        On a local store the rows are sorted and written one key range at a time, each range
+        about COMBINE_RANGE_BYTES of rows, so the whole table is never in memory.
+        """
+        if not combination.sources:
+            return self.write_table(pl.DataFrame(schema=combination.schema), relative, metadata)
+        if not self.is_local:
+            frames = [self.read_table(source).lazy() for source in combination.sources]
+            rows = _combined(combination, frames).collect().sort(combination.order_by)
+            return self.write_table(rows, relative, metadata)
+        files = [self.path(source).path for source in combination.sources]
+        rows = _combined(combination, [pl.scan_parquet(f) for f in files])
+        key = combination.order_by
+        keys = rows.select(key).collect()[key].sort()
+        sample = rows.head(1000).collect()
+        size = keys.len() * sample.estimated_size() / max(sample.height, 1)  # bytes in memory
+        ranges = max(1, int(-(-size // COMBINE_RANGE_BYTES)))
+        bounds = [keys[i * keys.len() // ranges] for i in range(1, ranges)] if keys.len() else []
+        target = self.path(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+        writer = None
+        try:
+            for low, high in zip([None, *bounds], [*bounds, None], strict=True):
+                chosen = rows
+                if low is not None:
+                    chosen = chosen.filter(pl.col(key) >= pl.lit(low))
+                if high is not None:
+                    chosen = chosen.filter(pl.col(key) < pl.lit(high))
+                table = chosen.collect(engine="streaming").sort(key).to_arrow()
+                if writer is None:
+                    schema = table.schema.with_metadata({**(table.schema.metadata or {}), **metadata})
+                    writer = pq.ParquetWriter(temporary.path, schema, compression="zstd")
+                writer.write_table(table.replace_schema_metadata(writer.schema.metadata), SINK_ROW_GROUP_ROWS)
+        finally:
+            if writer is not None:
+                writer.close()
+        target.fs.mv(temporary.path, target.path)
+        return keys.len()
+
+    def _sink_table(self, frame: pl.LazyFrame, relative: str, metadata: dict[bytes, bytes]) -> int:
+        target = self.path(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+        footer = {key.decode(): value.decode() for key, value in metadata.items()}
+        frame.sink_parquet(
+            temporary.path, compression="zstd", metadata=footer, row_group_size=SINK_ROW_GROUP_ROWS
+        )
+        target.fs.mv(temporary.path, target.path)
+        return pq.read_metadata(target.path).num_rows
 
     def table_metadata(self, relative: str) -> dict[bytes, bytes] | None:
         """The footer metadata of a stored table, None when it is not stored."""
@@ -50,12 +156,21 @@ class WorkStore:
         if not target.exists():
             return None
         with target.open("rb") as handle:
-            return pq.read_schema(handle).metadata or {}
+            return pq.read_metadata(handle).metadata or {}
 
     def read_table(self, relative: str) -> pl.DataFrame:
         """A stored table (raises FileNotFoundError when it is not stored)."""
         with self.path(relative).open("rb") as handle:
             return pl.read_parquet(handle)
+
+    def scan_table(self, relative: str) -> pl.LazyFrame:
+        """A stored table to query lazily: only the columns and rows a query needs are read (from
+        a local store; a remote table is read whole first)."""
+        if not self.exists(relative):
+            raise FileNotFoundError(f"{self.url}: {relative} is not stored")
+        if self.is_local:
+            return pl.scan_parquet(self.path(relative).path)
+        return self.read_table(relative).lazy()
 
     def write_json(self, relative: str, record: Any) -> None:
         """Store a JSON record."""

@@ -113,3 +113,77 @@ def test_a_broken_event_fails_a_critical_expectation(column: str, value, failing
     outcome = validate_table("events", with_event_checks(broken, documents, actors))
     assert not outcome.passed_blocking
     assert failing in {result["kwargs"].get("column") for result in outcome.failures("critical")}
+
+
+def _slicing_suite(tmp_path):
+    spec = {
+        "name": "sliced",
+        "expectations": [
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "name"}},
+            {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "key"}},
+            {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "ok", "value_set": [True]}},
+            {
+                "type": "expect_column_values_to_match_regex",
+                "kwargs": {"column": "name", "regex": "^n[0-9]+$", "mostly": 0.99},
+            },
+            {"type": "expect_column_mean_to_be_between", "kwargs": {"column": "value", "min_value": 0}},
+        ],
+    }
+    (tmp_path / "sliced.json").write_text(json.dumps(spec), encoding="utf-8")
+
+
+def test_validating_in_slices_gives_the_whole_table_result(tmp_path, monkeypatch) -> None:
+    """Row-wise results add up over slices; a duplicate key in two different slices is still found,
+    and reported by its value (not its code); ``mostly`` is judged over the whole table."""
+    import pipeline.lib.quality.suites as suites
+
+    _slicing_suite(tmp_path)
+    rows = 5000
+    frame = (
+        pl.DataFrame(
+            {
+                "key": [f"k{i}" for i in range(rows - 1)] + ["k7"],  # k7 in the first and the last slice
+                "name": [None if i == 4321 else f"n{i}" if i % 150 else f"bad{i}" for i in range(rows)],
+                "value": list(range(rows)),
+            }
+        )
+        .lazy()
+        .with_columns(pl.lit(pl.Series("ok", [i != 10 for i in range(rows)])))
+    )
+    whole = validate_table("sliced", frame, tmp_path)
+    monkeypatch.setattr(suites, "SLICE_BYTES", 2000)
+    sliced = validate_table("sliced", frame, tmp_path)
+    assert [r["success"] for r in sliced.results] == [r["success"] for r in whole.results]
+    assert [r["unexpected_count"] for r in sliced.results] == [r["unexpected_count"] for r in whole.results]
+    by_type = {r["expectation"]: r for r in sliced.results}
+    assert by_type["expect_column_values_to_be_unique"]["sample"] == ["k7", "k7"]
+    assert not by_type["expect_column_values_to_not_be_null"]["success"]
+    assert by_type["expect_column_values_to_be_in_set"]["unexpected_count"] == 1
+    # 34 names of 4,999 break the pattern: 99.3 % match, enough for mostly=0.99
+    assert by_type["expect_column_values_to_match_regex"]["success"]
+    assert by_type["expect_column_values_to_match_regex"]["unexpected_count"] == 34
+    assert sliced.row_count == rows
+
+
+@pytest.mark.parametrize("rows_at_once", [2, 100_000])
+def test_text_at_offsets_checked_a_slice_at_a_time(monkeypatch, rows_at_once: int) -> None:
+    import pipeline.lib.quality.derived as derived
+
+    monkeypatch.setattr(derived, "TEXT_CHECK_ROWS", rows_at_once)
+    documents = pl.DataFrame({"doc_id": ["b", "a", "c"], "text": ["Россия и Китай", "NATO met", "Iran"]})
+    mentions = pl.DataFrame(
+        {
+            "doc_id": ["a", "b", "b", "x", None, "c", "a"],
+            "char_start": [0, 0, 9, 0, 0, 0, 5],
+            "char_end": [4, 6, 14, 4, 4, 5, 8],
+            "text": ["NATO", "Россия", "Китай", "NATO", "NATO", "Iran", "met"],
+            "actor_id": [None] * 7,
+        }
+    )
+    actors = pl.DataFrame({"actor_id": ["Q1"]})
+    checked = derived.with_mention_checks(mentions, documents, actors)
+    # rows keep their order; unknown or missing documents and offsets past the end fail
+    assert checked["check_text_at_offsets"].to_list() == [True, True, True, False, False, False, True]
+    lazy = derived.with_mention_checks(mentions.lazy(), documents.lazy(), actors)
+    assert isinstance(lazy, pl.LazyFrame)
+    assert lazy.collect()["check_text_at_offsets"].to_list() == checked["check_text_at_offsets"].to_list()

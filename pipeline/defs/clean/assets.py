@@ -117,9 +117,13 @@ def core_quarantine(pipeline: PipelineResource) -> dg.MaterializeResult:
     """The quarantine rows of every batch: inputs that could not be read, and rejected pages."""
     unreadable = pipeline.combined("raw_quarantine", QUARANTINE.polars_schema)
     rejected = pipeline.combined("_clean_rejects", REJECT_SCHEMA)
-    quarantine = QUARANTINE.conform(
-        pl.concat([unreadable.select(QUARANTINE.polars_schema.keys()), rejected.drop("record_sha256")])
-    ).sort("source_path")
+    quarantine = (
+        QUARANTINE.conform(
+            pl.concat([unreadable.select(QUARANTINE.polars_schema.keys()), rejected.drop("record_sha256")])
+        )
+        .sort("source_path")
+        .collect()
+    )
     return dg.MaterializeResult(
         value=quarantine,
         metadata={

@@ -5,7 +5,8 @@ import polars as pl
 
 from pipeline.defs.clean.assets import CLEAN_SCHEMA
 from pipeline.defs.resources import PipelineResource
-from pipeline.lib.dedup import mark_duplicates
+from pipeline.lib.dedup import DEDUP_COLUMNS, mark_duplicates
+from pipeline.lib.storage import SortedCombination
 
 
 @dg.asset(
@@ -18,25 +19,30 @@ def core_documents(pipeline: PipelineResource) -> dg.MaterializeResult:
 
     Combines the cleaned documents of every batch and runs over all of them each time (from stored
     signatures, so it stays cheap): a new document may be an earlier-published copy of one seen
-    before and take over as canonical.
+    before and take over as canonical. Only the signature columns are held in memory; DuckDB
+    writes the combined table, texts included, out of core.
     """
     threshold = pipeline.settings().near_duplicate_threshold
-    documents = mark_duplicates(pipeline.combined("_clean_documents", CLEAN_SCHEMA), threshold).sort("doc_id")
-    copies = documents.filter(pl.col("duplicate_of").is_not_null())
+    combined = pipeline.combined("_clean_documents", CLEAN_SCHEMA)
+    marked = mark_duplicates(combined.select(DEDUP_COLUMNS).collect(), threshold).select(
+        "doc_id", "source_path", "duplicate_of", "duplicate_similarity"
+    )
+    documents = SortedCombination(
+        pipeline.partition_tables("_clean_documents"),
+        "doc_id",
+        CLEAN_SCHEMA,
+        replace=marked.drop("source_path"),
+    )
+    copies = marked.filter(pl.col("duplicate_of").is_not_null()).sort("doc_id")
     exact = int((copies["duplicate_similarity"] == 1.0).sum())
     return dg.MaterializeResult(
         value=documents,
         metadata={
-            "documents": documents.height,
+            "documents": marked.height,
             "duplicates": copies.height,
             "exact_duplicates": exact,
             "near_duplicates": copies.height - exact,
             "threshold": threshold,
-            "preview": dg.MetadataValue.md(
-                copies.select("doc_id", "source_path", "duplicate_of", "duplicate_similarity")
-                .head(10)
-                .to_pandas()
-                .to_markdown()
-            ),
+            "preview": dg.MetadataValue.md(copies.head(10).to_pandas().to_markdown()),
         },
     )

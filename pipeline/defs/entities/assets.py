@@ -11,6 +11,7 @@ from pipeline.lib.actors.table import actors_frame
 from pipeline.lib.dedup import mark_duplicates
 from pipeline.lib.entities import SentenceContext, analyse, mentions_frame, mentions_of, shard_bytes
 from pipeline.lib.schema import MENTIONS
+from pipeline.lib.storage import SortedCombination
 
 SHARD_SENTENCES = 5000
 
@@ -145,12 +146,15 @@ def entities(
     deps=["_mentions"],
     description="Published mentions table: every recognised actor mention in a canonical document.",
 )
-def core_mentions(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.MaterializeResult:
-    """The mentions of every batch, for the documents that are canonical over all batches."""
-    mentions = pipeline.combined_for_canonical("_mentions", MENTIONS.polars_schema, core_documents).sort(
-        "mention_id"
+def core_mentions(pipeline: PipelineResource, core_documents: pl.LazyFrame) -> dg.MaterializeResult:
+    """The mentions of every batch, for the documents that are canonical over all batches (combined
+    and sorted out of core)."""
+    canonical = core_documents.filter(pl.col("duplicate_of").is_null()).select("doc_id").collect()
+    mentions = SortedCombination(
+        pipeline.partition_tables("_mentions"), "mention_id", MENTIONS.polars_schema, keep=canonical
     )
-    unresolved = int(mentions["actor_id"].is_null().sum()) if mentions.height else 0
-    return dg.MaterializeResult(
-        value=mentions, metadata={"mentions": mentions.height, "unresolved": unresolved}
+    kept = pipeline.combined("_mentions", MENTIONS.polars_schema).filter(
+        pl.col("doc_id").is_in(canonical["doc_id"].implode())
     )
+    total, unresolved = kept.select(pl.len(), pl.col("actor_id").is_null().sum()).collect().row(0)
+    return dg.MaterializeResult(value=mentions, metadata={"mentions": total, "unresolved": unresolved})

@@ -92,10 +92,11 @@ def code_events(context: dg.AssetExecutionContext, pipeline: PipelineResource, _
     deps=["_event_candidates"],
     description="Published events table: one row per happening per document, grouped into stories.",
 )
-def core_events(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.MaterializeResult:
+def core_events(pipeline: PipelineResource, core_documents: pl.LazyFrame) -> dg.MaterializeResult:
     """The event candidates of every batch's canonical documents, with stories and source counts."""
     candidates = pipeline.combined_for_canonical("_event_candidates", CANDIDATE_SCHEMA, core_documents)
-    all_events = events_frame(candidates, core_documents)
+    documents = core_documents.select("doc_id", "duplicate_of", "published_date").collect()
+    all_events = events_frame(candidates.collect(), documents)
     return dg.MaterializeResult(
         value=all_events,
         metadata={

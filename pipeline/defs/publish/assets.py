@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.defs.resources import PipelineResource
-from pipeline.lib.publish.release import release_version, write_release
+from pipeline.lib.publish.release import release_row_counts, release_version, write_release
 
 
 @dg.asset(
@@ -15,13 +15,14 @@ from pipeline.lib.publish.release import release_version, write_release
 def out_release(
     context: dg.AssetExecutionContext,
     pipeline: PipelineResource,
-    core_documents: pl.DataFrame,
-    core_quarantine: pl.DataFrame,
-    core_actors: pl.DataFrame,
-    core_mentions: pl.DataFrame,
-    core_events: pl.DataFrame,
+    core_documents: pl.LazyFrame,
+    core_quarantine: pl.LazyFrame,
+    core_actors: pl.LazyFrame,
+    core_mentions: pl.LazyFrame,
+    core_events: pl.LazyFrame,
 ) -> dg.MaterializeResult:
-    """Write the release (runs only after every blocking quality check has passed)."""
+    """Write the release (runs only after every blocking quality check has passed); the tables
+    stream from the work store into the release's Parquet files and DuckDB reads those."""
     settings = pipeline.settings()
     tables = {
         "documents": core_documents,
@@ -42,6 +43,6 @@ def out_release(
         metadata={
             "version": version,
             "path": dg.MetadataValue.path(str(path)),
-            **{f"{name}_rows": frame.height for name, frame in tables.items()},
+            **{f"{name}_rows": rows for name, rows in release_row_counts(path).items()},
         },
     )

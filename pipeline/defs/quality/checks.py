@@ -2,7 +2,8 @@
 
 A failed "critical" expectation fails the check with ERROR severity, which stops publishing; a
 failed "warning" expectation is published and flagged (WARN). Each outcome is also written to
-the work store so the release ships it in quality/.
+the work store so the release ships it in quality/. The large tables arrive as LazyFrames and are
+read only as far as their suite needs.
 """
 
 import dagster as dg
@@ -35,7 +36,7 @@ def _result(pipeline: PipelineResource, outcome: SuiteOutcome) -> dg.AssetCheckR
 
 
 @dg.asset_check(asset="core_documents", blocking=True, description="GX suite expectations/documents.json")
-def documents_suite(pipeline: PipelineResource, core_documents: pl.DataFrame) -> dg.AssetCheckResult:
+def documents_suite(pipeline: PipelineResource, core_documents: pl.LazyFrame) -> dg.AssetCheckResult:
     """Validate the documents table."""
     return _result(pipeline, validate_table("documents", with_document_checks(core_documents)))
 
@@ -60,8 +61,8 @@ def actors_suite(pipeline: PipelineResource, core_actors: pl.DataFrame) -> dg.As
 )
 def mentions_suite(
     pipeline: PipelineResource,
-    core_mentions: pl.DataFrame,
-    core_documents: pl.DataFrame,
+    core_mentions: pl.LazyFrame,
+    core_documents: pl.LazyFrame,
     core_actors: pl.DataFrame,
 ) -> dg.AssetCheckResult:
     """Validate the mentions table, offsets and actor references included."""
@@ -78,8 +79,8 @@ def mentions_suite(
 )
 def events_suite(
     pipeline: PipelineResource,
-    core_events: pl.DataFrame,
-    core_documents: pl.DataFrame,
+    core_events: pl.LazyFrame,
+    core_documents: pl.LazyFrame,
     core_actors: pl.DataFrame,
 ) -> dg.AssetCheckResult:
     """Validate the events table, evidence offsets and actor references included, and compare

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.lib.schema import PUBLISHED_TABLES
+from pipeline.lib.schema import PUBLISHED_TABLES, Frames
 
 LATEST = "latest"
 _LISTED = 20  # changed events listed by id in CHANGES.md
@@ -39,39 +39,45 @@ class TableChange:
     changed: list[str]
 
 
-def _row_hashes(frame: pl.DataFrame, key: str) -> dict[str, int]:
-    columns = [column for column in frame.columns if column != "ingested_at" and column != "seen_at"]
-    hashes = frame.select(columns).hash_rows(seed=0)
-    return dict(zip(frame[key].to_list(), hashes.to_list(), strict=True))
+def _row_hashes(frame: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    columns = [c for c in frame.collect_schema().names() if c not in ("ingested_at", "seen_at")]
+    return frame.select(pl.col(key), pl.struct(columns).hash(seed=0).alias("_row_hash"))
 
 
-def table_changes(tables: dict[str, pl.DataFrame], previous: Path | None) -> list[TableChange]:
+def _keys(frame: pl.LazyFrame, key: str) -> list[str]:
+    return sorted(frame.select(key).collect(engine="streaming")[key].to_list())
+
+
+def table_changes(tables: Frames, previous: Path | None) -> list[TableChange]:
     """Per published table: row counts and keys added, removed and changed against ``previous``.
 
-    Timestamps of ingestion are left out of the comparison: a re-run is not a change.
+    Timestamps of ingestion are left out of the comparison: a re-run is not a change. Rows are
+    compared by hashes computed lazily, so the tables are never held whole.
     """
     changes = []
     for table in PUBLISHED_TABLES:
-        frame = table.conform(tables[table.name])
+        frame = table.conform(tables[table.name].lazy())
+        after = frame.select(pl.len()).collect().item()
         key = table.primary_key[0] if len(table.primary_key) == 1 else None
         old_path = previous / "parquet" / f"{table.name}.parquet" if previous else None
-        old = pl.read_parquet(old_path) if old_path and old_path.is_file() else None
-        if key is None or old is None or key not in old.columns:
-            changes.append(
-                TableChange(table.name, old.height if old is not None else 0, frame.height, [], [], [])
-            )
+        old = pl.scan_parquet(old_path) if old_path and old_path.is_file() else None
+        before = old.select(pl.len()).collect().item() if old is not None else 0
+        old_columns = old.collect_schema().names() if old is not None else []
+        if key is None or old is None or key not in old_columns:
+            changes.append(TableChange(table.name, before, after, [], [], []))
             continue
-        old = old.select([column for column in frame.columns if column in old.columns])
-        new_rows = _row_hashes(frame.select(old.columns), key)
-        old_rows = _row_hashes(old, key)
+        shared = [column for column in frame.collect_schema().names() if column in old_columns]
+        new_rows = _row_hashes(frame.select(shared), key)
+        old_rows = _row_hashes(old.select(shared), key)
+        both = new_rows.join(old_rows, on=key, how="inner", suffix="_old")
         changes.append(
             TableChange(
                 table.name,
-                old.height,
-                frame.height,
-                sorted(set(new_rows) - set(old_rows)),
-                sorted(set(old_rows) - set(new_rows)),
-                sorted(k for k in set(new_rows) & set(old_rows) if new_rows[k] != old_rows[k]),
+                before,
+                after,
+                _keys(new_rows.join(old_rows, on=key, how="anti"), key),
+                _keys(old_rows.join(new_rows, on=key, how="anti"), key),
+                _keys(both.filter(pl.col("_row_hash") != pl.col("_row_hash_old")), key),
             )
         )
     return changes

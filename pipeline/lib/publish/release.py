@@ -18,35 +18,40 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow.parquet as pq
 
 from pipeline.lib.publish.changes import LATEST, changes_markdown, previous_release, table_changes
 from pipeline.lib.publish.describe import analyst_readme, datapackage
 from pipeline.lib.publish.quality_page import quality_html
 from pipeline.lib.publish.report import report_html
-from pipeline.lib.schema import PUBLISHED_TABLES
+from pipeline.lib.schema import PUBLISHED_TABLES, Frames
 from pipeline.lib.sql import load_view_statements
+from pipeline.lib.storage import SINK_ROW_GROUP_ROWS
 
 RELEASES = "releases"
 
 
-def release_version(tables: dict[str, pl.DataFrame], now: datetime | None = None) -> str:
+DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB spills to disk beyond this while it loads the release
+
+
+def release_version(tables: Frames, now: datetime | None = None) -> str:
     """A sortable version: UTC time of the run plus a digest of the event ids."""
     now = now or datetime.now(UTC)
-    ids = "\n".join(sorted(tables["events"]["event_id"].to_list())) if "events" in tables else ""
+    ids = ""
+    if "events" in tables:
+        event_ids = tables["events"].lazy().select("event_id").collect()["event_id"]
+        ids = "\n".join(sorted(event_ids.to_list()))
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + hashlib.sha256(ids.encode()).hexdigest()[:8]
 
 
-def _write_duckdb(path: Path, tables: dict[str, pl.DataFrame]) -> None:
+def _write_duckdb(path: Path, parquet_files: dict[str, Path]) -> None:
     # Files in the v1.0 storage format open in every DuckDB since 1.0 (the CLI and R packages
-    # lag behind the Python one).
-    with duckdb.connect(str(path), config={"storage_compatibility_version": "v1.0.0"}) as con:
-        for name, frame in tables.items():
-            arrow = frame.to_arrow()
-            con.register("_incoming", arrow)
-            con.execute(
-                f'CREATE TABLE "{name}" AS SELECT * FROM _incoming'
-            )  # name from our schema, not input
-            con.unregister("_incoming")
+    # lag behind the Python one). DuckDB streams the release's own Parquet files into its tables.
+    config = {"storage_compatibility_version": "v1.0.0", "memory_limit": DUCKDB_MEMORY_LIMIT}
+    with duckdb.connect(str(path), config=config) as con:
+        for name, parquet in parquet_files.items():
+            # name from our schema, not input
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(parquet)])
         for statement in load_view_statements():
             con.execute(statement)
 
@@ -54,7 +59,8 @@ def _write_duckdb(path: Path, tables: dict[str, pl.DataFrame]) -> None:
 def _sha256sums(folder: Path) -> str:
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
         lines.append(f"{digest}  {path.relative_to(folder).as_posix()}")
     return "\n".join(lines) + "\n"
 
@@ -84,14 +90,26 @@ def prune_releases(output_dir: Path, keep: int) -> list[str]:
     return doomed
 
 
+def release_row_counts(release: Path) -> dict[str, int]:
+    """Rows of each published table of a release folder."""
+    return {
+        table.name: pq.read_metadata(release / "parquet" / f"{table.name}.parquet").num_rows
+        for table in PUBLISHED_TABLES
+    }
+
+
 def write_release(
-    tables: dict[str, pl.DataFrame],
+    tables: Frames,
     quality: dict[str, dict],
     output_dir: Path,
     version: str,
     keep: int = 5,
 ) -> Path:
-    """Write all published tables as release ``version`` and point ``latest`` at it."""
+    """Write all published tables as release ``version`` and point ``latest`` at it.
+
+    The tables may be lazy: they are streamed into the Parquet files, and the DuckDB file, the
+    report and the changes are made from those files, so no table need fit in memory whole.
+    """
     releases = output_dir / RELEASES
     releases.mkdir(parents=True, exist_ok=True)
     staging = releases / f".staging-{version}-{os.getpid()}"
@@ -99,11 +117,14 @@ def write_release(
         shutil.rmtree(staging)
     (staging / "parquet").mkdir(parents=True)
     (staging / "quality").mkdir()
-    ordered = {table.name: table.conform(tables[table.name]) for table in PUBLISHED_TABLES}
-    for name, frame in ordered.items():
-        frame.write_parquet(staging / "parquet" / f"{name}.parquet", compression="zstd", statistics=True)
-    _write_duckdb(staging / "alliance.duckdb", ordered)
-    counts = {name: frame.height for name, frame in ordered.items()}
+    parquet_files = {table.name: staging / "parquet" / f"{table.name}.parquet" for table in PUBLISHED_TABLES}
+    for table in PUBLISHED_TABLES:
+        table.conform(tables[table.name].lazy()).sink_parquet(
+            parquet_files[table.name], compression="zstd", statistics=True, row_group_size=SINK_ROW_GROUP_ROWS
+        )
+    _write_duckdb(staging / "alliance.duckdb", parquet_files)
+    counts = release_row_counts(staging)
+    published = {name: pl.scan_parquet(path) for name, path in parquet_files.items()}
     descriptor = datapackage(version, counts)
     (staging / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8"
@@ -113,10 +134,10 @@ def write_release(
         json.dumps(quality, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
     (staging / "quality" / "index.html").write_text(quality_html(version, quality), encoding="utf-8")
-    (staging / "report.html").write_text(report_html(version, ordered, quality), encoding="utf-8")
+    (staging / "report.html").write_text(report_html(version, published, quality), encoding="utf-8")
     previous = previous_release(output_dir)
     (staging / "CHANGES.md").write_text(
-        changes_markdown(version, previous, table_changes(ordered, previous)), encoding="utf-8"
+        changes_markdown(version, previous, table_changes(published, previous)), encoding="utf-8"
     )
     (staging / "SHA256SUMS").write_text(_sha256sums(staging), encoding="utf-8")
     final = releases / version

@@ -20,7 +20,7 @@ from pipeline.lib.publish.report_charts import (
     timeline_chart,
 )
 from pipeline.lib.publish.svg import count, esc
-from pipeline.lib.schema import PLOVER_TYPES, PUBLISHED_TABLES, TABLES_BY_NAME
+from pipeline.lib.schema import PLOVER_TYPES, PUBLISHED_TABLES, TABLES_BY_NAME, Frames
 
 TOP_ACTORS = 15
 MAX_MONTHS = 96  # a longer span is drawn per year, or the bars get too thin to see
@@ -70,18 +70,28 @@ _TITLES = {
 }
 
 
-def _table(tables: dict[str, pl.DataFrame], name: str, columns: tuple[str, ...]) -> pl.DataFrame:
-    """The columns of a table, null-filled when a frame lacks them, empty when the table is absent."""
+def _table(tables: Frames, name: str, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The columns of a table, null-filled when a frame lacks them, empty when the table is absent.
+
+    Only these columns are read from a lazy frame (the release's Parquet files)."""
     schema = TABLES_BY_NAME[name].polars_schema
     frame = tables.get(name)
     if frame is None:
         return pl.DataFrame(schema={c: schema[c] for c in columns})
-    return frame.select(
-        pl.col(c) if c in frame.columns else pl.lit(None, dtype=schema[c]).alias(c) for c in columns
+    present = frame.collect_schema().names()
+    return (
+        frame.lazy()
+        .select(pl.col(c) if c in present else pl.lit(None, dtype=schema[c]).alias(c) for c in columns)
+        .collect()
     )
 
 
-def _active_events(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _rows(tables: Frames, name: str) -> int:
+    frame = tables.get(name)
+    return 0 if frame is None else frame.lazy().select(pl.len()).collect().item()
+
+
+def _active_events(tables: Frames) -> pl.DataFrame:
     columns = (
         "event_type",
         "event_date",
@@ -153,7 +163,7 @@ def _dyads(events: pl.DataFrame, types: list[str]) -> list[Dyad]:
     ]
 
 
-def _top_actors(events: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> list[ActorActivity]:
+def _top_actors(events: pl.DataFrame, tables: Frames) -> list[ActorActivity]:
     actors = _table(tables, "actors", ("actor_id", "name", "kind", "code"))
     mentions = _table(tables, "mentions", ("actor_id", "text"))
     # An event coded only to a country counts for that country's actor, or for the bare code.
@@ -237,9 +247,9 @@ def _languages(frame: pl.DataFrame) -> str:
     return " · ".join(f"{esc(lang)} {count(n)}" for lang, n in counted.iter_rows()) or "none"
 
 
-def _header(version: str, tables: dict[str, pl.DataFrame], events: pl.DataFrame) -> str:
+def _header(version: str, tables: Frames, events: pl.DataFrame) -> str:
     cards = "".join(
-        f"<div class='card'><b>{count(tables[t.name].height if t.name in tables else 0)}</b><span>{t.name}</span></div>"
+        f"<div class='card'><b>{count(_rows(tables, t.name))}</b><span>{t.name}</span></div>"
         for t in PUBLISHED_TABLES
     )
     documents = _table(tables, "documents", ("published_date", "language"))
@@ -272,7 +282,7 @@ def _figure(name: str, svg: str, note: str = "", extra: str = "") -> str:
     )
 
 
-def report_html(version: str, tables: dict[str, pl.DataFrame], quality: dict[str, dict]) -> str:
+def report_html(version: str, tables: Frames, quality: dict[str, dict]) -> str:
     """The release report as one self-contained HTML page (inline SVG, no scripts, no links out)."""
     events = _active_events(tables)
     timeline, timeline_note = _timeline(events)
