@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from spacy.lang.ru import Russian
+from spacy.lang.ru.lemmatizer import RussianLemmatizer
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.lib.actors.dictionary import load_actor_dictionary
 from pipeline.lib.actors.patterns import FORMS, single_word_surfaces
@@ -37,6 +39,46 @@ def russian_name_lemma(word: str) -> str:
     named = [parse for parse in parses if any(tag in parse.tag for tag in _NAME_TAGS)]
     best = max(named, key=lambda parse: parse.score, default=None)
     return best.normal_form if best is not None else word.lower()
+
+
+class CachedRussianLemmatizer(RussianLemmatizer):
+    """spaCy's pymorphy3 lemmatizer that remembers its answer per (form, POS, morphology).
+
+    The answer depends on nothing else, and without a tagger every token would otherwise be a
+    fresh dictionary analysis; a news corpus repeats its word forms many times over.
+    """
+
+    KNOWN_FORMS = 500_000  # forms remembered before the memory is cleared
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._known: dict[tuple[int, int, int], list[str]] = {}
+
+    def pymorphy3_lemmatize(self, token: Token) -> list[str]:
+        """The lemmas of ``token``, analysed once per form, POS and morphology."""
+        key = (token.orth, token.pos, token.morph.key)
+        forms = self._known.get(key)
+        if forms is None:
+            if len(self._known) >= self.KNOWN_FORMS:
+                self._known.clear()
+            forms = self._known[key] = super().pymorphy3_lemmatize(token)
+        return forms
+
+
+@Russian.factory(
+    "alliance_ru_lemmatizer",
+    assigns=["token.lemma"],
+    default_config={
+        "model": None,
+        "mode": "pymorphy3",
+        "overwrite": False,
+        "scorer": {"@scorers": "spacy.lemmatizer_scorer.v1"},
+    },
+    default_score_weights={"lemma_acc": 1.0},
+)
+def make_cached_russian_lemmatizer(nlp, model, name, mode, overwrite, scorer) -> CachedRussianLemmatizer:
+    """Factory for :class:`CachedRussianLemmatizer`."""
+    return CachedRussianLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
 
 
 @Language.component("alliance_norms")

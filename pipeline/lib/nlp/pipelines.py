@@ -22,6 +22,8 @@ from pipeline.lib.nlp.components import ACTOR_SPANS
 # Lemmatizer mode per language for blank pipelines: lookup tables ship in spacy-lookups-data,
 # pymorphy3's Russian dictionaries ship in pymorphy3-dicts-ru.
 LEMMATIZER_MODES = {"de": "lookup", "en": "lookup", "ru": "pymorphy3"}
+# spaCy's lemmatizer, except for Russian: the same one remembering each form's lemmas.
+LEMMATIZER_FACTORIES = {"ru": "alliance_ru_lemmatizer"}
 # Languages whose tokenizer keeps hyphen compounds ("US-Präsident") as one token.
 HYPHEN_COMPOUND_LANGUAGES = {"de"}
 # Person-name NER that runs offline, per language (natasha's Russian weights ship in its wheel).
@@ -42,7 +44,8 @@ def load_pipeline(language: str, model: str | None = None) -> Language:
         nlp.add_pipe("hyphen_actor_split", first=True)
     added_lemmatizer = False
     if "lemmatizer" not in nlp.pipe_names and language in LEMMATIZER_MODES:
-        nlp.add_pipe("lemmatizer", config={"mode": LEMMATIZER_MODES[language]})
+        factory = LEMMATIZER_FACTORIES.get(language, "lemmatizer")
+        nlp.add_pipe(factory, name="lemmatizer", config={"mode": LEMMATIZER_MODES[language]})
         added_lemmatizer = True
     nlp.add_pipe("alliance_norms")
     ruler = nlp.add_pipe(
