@@ -89,7 +89,7 @@ def _floor_seconds(work_dir: Path, batch: str, batch_size: int) -> tuple[float, 
     from pipeline.lib.actors.dictionary import load_actor_dictionary
     from pipeline.lib.actors.patterns import actor_patterns
     from pipeline.lib.nlp.components import ACTOR_SPANS
-    from pipeline.lib.nlp.pipelines import LEMMATIZER_MODES
+    from pipeline.lib.nlp.pipelines import LEMMATIZER_FACTORIES, LEMMATIZER_MODES
 
     texts_of = pl.read_parquet(
         work_dir / "tables" / "_clean_documents" / f"{batch}.parquet", columns=["doc_id", "text"]
@@ -110,7 +110,9 @@ def _floor_seconds(work_dir: Path, batch: str, batch_size: int) -> tuple[float, 
         if language not in LEMMATIZER_MODES:
             continue
         nlp = spacy.blank(language)
-        nlp.add_pipe("lemmatizer", config={"mode": LEMMATIZER_MODES[language]})
+        # The pipeline's own lemmatizer (for Russian spaCy's, remembering each form's lemmas).
+        factory = LEMMATIZER_FACTORIES.get(language, "lemmatizer")
+        nlp.add_pipe(factory, name="lemmatizer", config={"mode": LEMMATIZER_MODES[language]})
         nlp.get_pipe("lemmatizer").initialize(nlp=nlp)
         nlp.add_pipe("alliance_norms")  # NORM = lowercase lemma, what the actor patterns match
         ruler = nlp.add_pipe(

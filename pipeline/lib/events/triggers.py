@@ -88,12 +88,16 @@ def _fold(word: str) -> str:
     return word.lower().replace("ё", "е")
 
 
+KNOWN_NORMS = 500_000  # norms whose trigger keys an index remembers
+
+
 class TriggerIndex:
     """Lemma -> entries index for one language; build once, call :meth:`find` per sentence."""
 
     def __init__(self, entries: list[TriggerEntry], language: str) -> None:
         """Index ``entries`` of ``language`` (entries of other languages are ignored)."""
         self.language = language
+        self._known_keys: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.compounds = language == "de"
         self.entries = [e for e in entries if e.language == language]
         self._by_lemma: dict[str, list[int]] = {}
@@ -140,7 +144,16 @@ class TriggerIndex:
         return out
 
     def token_keys(self, norm: str) -> tuple[frozenset[str], frozenset[str]]:
-        """Lexicon words matching ``norm``: (exact matches, compound-head matches)."""
+        """Lexicon words matching ``norm``: (exact matches, compound-head matches), remembered
+        per norm (a corpus repeats its words; German compounds are tried at every split)."""
+        known = self._known_keys.get(norm)
+        if known is None:
+            known = self._token_keys(norm)
+            if len(self._known_keys) < KNOWN_NORMS:
+                self._known_keys[norm] = known
+        return known
+
+    def _token_keys(self, norm: str) -> tuple[frozenset[str], frozenset[str]]:
         norm = _fold(norm)
         variants = self._variants(norm)
         exact = frozenset(v for v in variants if v in self._vocab)

@@ -60,6 +60,21 @@ _NAME_JOINERS = {"-", "von", "van", "de", "del", "da", "bin", "ibn", "al", "el",
 _PLURAL_ENDINGS = ("s", "en", "n", "innen", "e")
 
 
+@lru_cache(maxsize=200_000)
+def _word_in(words: frozenset[str], compounds: bool, norm: str, lower: str) -> bool:
+    """Whether a token (its norm and lowercase form) is one of ``words`` (remembered per form:
+    the compound test runs through every word)."""
+    if norm in words or lower in words:
+        return True
+    # Plurals the lookup tables leave alone ("Analysts" at the start of a sentence, "Analysten").
+    if any(norm.endswith(end) and norm[: -len(end)] in words for end in _PLURAL_ENDINGS):
+        return True
+    if compounds and len(norm) > 4:
+        last = norm.rsplit("-", 1)[-1]
+        return any(last.endswith(word) and len(last) > len(word) for word in words) or last in words
+    return False
+
+
 @dataclass(frozen=True)
 class OfficeWords:
     """The office, modifier and expert words of one language."""
@@ -70,16 +85,7 @@ class OfficeWords:
     compounds: bool  # German: entries also match the end of a compound word
 
     def _is(self, words: frozenset[str], token: Token) -> bool:
-        norm = token.norm_.lower()
-        if norm in words or token.lower_ in words:
-            return True
-        # Plurals the lookup tables leave alone ("Analysts" at the start of a sentence, "Analysten").
-        if any(norm.endswith(end) and norm[: -len(end)] in words for end in _PLURAL_ENDINGS):
-            return True
-        if self.compounds and len(norm) > 4:
-            last = norm.rsplit("-", 1)[-1]
-            return any(last.endswith(word) and len(last) > len(word) for word in words) or last in words
-        return False
+        return _word_in(words, self.compounds, token.norm_.lower(), token.lower_)
 
     def is_office(self, token: Token) -> bool:
         """Whether the token names an office (or ends a German compound that does)."""
