@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -36,9 +37,15 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int):
+    """The hash permutations of SEED (drawn once: MinHash draws them anew for every instance)."""
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
 def signature(text: str, num_perm: int = NUM_PERM) -> bytes:
     """The MinHash signature of the text's shingles, as bytes to store in a table column."""
-    minhash = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
+    minhash = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME, permutations=_permutations(num_perm))
     minhash.update_batch(sorted(shingles(text)))
     return minhash.hashvalues.astype(np.uint32).tobytes()
 
