@@ -116,19 +116,24 @@ class WorkStore:
         sample = rows.head(1000).collect()
         size = keys.len() * sample.estimated_size() / max(sample.height, 1)  # bytes in memory
         ranges = max(1, int(-(-size // COMBINE_RANGE_BYTES)))
-        bounds = [keys[i * keys.len() // ranges] for i in range(1, ranges)] if keys.len() else []
+        present = keys.drop_nulls()
+        bounds = (
+            sorted({present[i * present.len() // ranges] for i in range(1, ranges)}) if present.len() else []
+        )
         target = self.path(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
         writer = None
         try:
             for low, high in zip([None, *bounds], [*bounds, None], strict=True):
-                chosen = rows
+                inside = pl.lit(True)
                 if low is not None:
-                    chosen = chosen.filter(pl.col(key) >= pl.lit(low))
+                    inside &= pl.col(key) >= pl.lit(low)
                 if high is not None:
-                    chosen = chosen.filter(pl.col(key) < pl.lit(high))
-                table = chosen.collect(engine="streaming").sort(key).to_arrow()
+                    inside &= pl.col(key) < pl.lit(high)
+                if low is None:
+                    inside |= pl.col(key).is_null()  # the first range takes the rows without a key
+                table = rows.filter(inside).collect(engine="streaming").sort(key).to_arrow()
                 if writer is None:
                     schema = table.schema.with_metadata({**(table.schema.metadata or {}), **metadata})
                     writer = pq.ParquetWriter(temporary.path, schema, compression="zstd")

@@ -69,3 +69,13 @@ def test_lazy_frames_are_streamed_and_scanned(tmp_path) -> None:
     assert store.write_table(frame.lazy().filter(pl.col("doc_id") != "d2"), "tables/t.parquet", FOOTER) == 2
     assert store.table_metadata("tables/t.parquet")[b"alliance.fingerprint"] == b"abc"
     assert_frame_equal(store.scan_table("tables/t.parquet").collect(), frame.filter(pl.col("doc_id") != "d2"))
+
+
+def test_rows_without_a_key_are_kept(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(storage, "COMBINE_RANGE_BYTES", 1)
+    store = WorkStore(str(tmp_path))
+    frame = pl.DataFrame({"k": ["b", None, "a", "c", None], "v": [1, 2, 3, 4, 5]})
+    store.write_table(frame, "tables/one/x.parquet", FOOTER)
+    combination = SortedCombination(("tables/one/x.parquet",), "k", {})
+    assert store.write_combination(combination, "tables/all.parquet", FOOTER) == 5
+    assert store.read_table("tables/all.parquet")["k"].to_list() == [None, None, "a", "b", "c"]
