@@ -15,7 +15,7 @@ later stages code events only from canonical documents and count duplicates as e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -89,15 +89,14 @@ def band_parameters(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, in
     return lsh.b, lsh.r
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Index pairs (i < j) of signatures that agree on every value of at least one band.
+def band_candidates(signatures: np.ndarray, bands: int, rows: int) -> Iterator[np.ndarray]:
+    """Per LSH band, the index pairs (i < j) of signatures that agree on every value of the band.
 
     The banding of MinHash LSH, done on whole columns: each band's values are folded into one
     64-bit key, and rows sharing a key in the same band are candidates (a rare fold collision only
-    adds a candidate, which the similarity check then rejects).
+    adds a candidate, which the similarity check then rejects). A pair may recur in later bands.
     """
     count = signatures.shape[0]
-    found: list[np.ndarray] = []
     for band in range(bands):  # one band at a time keeps the join small
         key = np.zeros(count, dtype=np.uint64)
         with np.errstate(over="ignore"):
@@ -109,11 +108,17 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray
             joined = shared.join(shared, on="key", suffix="_other").filter(
                 pl.col("row") < pl.col("row_other")
             )
-            found.append((joined["row"] * count + joined["row_other"]).to_numpy())
-    if not found:
+            yield joined.select("row", "row_other").to_numpy()
+
+
+def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Index pairs (i < j) of signatures that agree on every value of at least one band."""
+    count = signatures.shape[0]
+    codes = [pairs[:, 0] * count + pairs[:, 1] for pairs in band_candidates(signatures, bands, rows)]
+    if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    return np.column_stack([codes // count, codes % count])
+    unique = np.unique(np.concatenate(codes))
+    return np.column_stack([unique // count, unique % count])
 
 
 def near_duplicate_pairs(
@@ -136,16 +141,18 @@ def near_duplicate_pairs(
     if len(rows) < 2:
         return []
     signatures = np.vstack(rows)
-    candidates = candidate_pairs(signatures, *band_parameters(threshold, num_perm))
-    pairs = []
-    for chunk in range(0, len(candidates), 100_000):
-        part = candidates[chunk : chunk + 100_000]
-        similarity = (signatures[part[:, 0]] == signatures[part[:, 1]]).mean(axis=1)
-        for (first, second), value in zip(part, similarity, strict=True):
-            if value >= threshold:
+    # Each band's candidates are judged before the next band's are formed, so only one band's
+    # pairs are held: all candidates at once grow with the square of a corpus's repeated text.
+    pairs: dict[tuple[str, str], float] = {}
+    for candidates in band_candidates(signatures, *band_parameters(threshold, num_perm)):
+        for chunk in range(0, len(candidates), 100_000):
+            part = candidates[chunk : chunk + 100_000]
+            similarity = (signatures[part[:, 0]] == signatures[part[:, 1]]).mean(axis=1)
+            kept = similarity >= threshold
+            for (first, second), value in zip(part[kept], similarity[kept], strict=True):
                 a, b = keys[first], keys[second]
-                pairs.append((min(a, b), max(a, b), float(value)))
-    return sorted(pairs)
+                pairs[(min(a, b), max(a, b))] = float(value)
+    return sorted((a, b, value) for (a, b), value in pairs.items())
 
 
 def duplicate_groups(documents: pl.DataFrame, threshold: float) -> pl.DataFrame:
