@@ -5,7 +5,9 @@
 2. Run the partition job for each of them, ``partition_workers`` at a time in worker processes
    (each loads its spaCy pipelines once and keeps them for every batch it runs). With
    ``ALLIANCE_EXECUTOR=dask`` the steps of those runs execute on the Dask cluster instead.
-3. Run the release job once every batch is complete: it combines all batches and publishes.
+3. Run the release job once every batch is complete: it combines all batches and publishes. When
+   batches run in worker processes, so does the release job, in a fresh one: the calling process
+   stays small and the job's memory is returned when it ends.
 
 Every run is recorded in the Dagster instance (the project's ``.dagster/`` unless ``ephemeral``),
 so the runs show up in ``dagster dev`` like scheduled ones.
@@ -95,6 +97,22 @@ def _run_batch_in_worker(instance_ref, run_config: dict, key: str) -> tuple[str,
         return _run_batch(instance, run_config, key)
 
 
+def _run_release(instance: dg.DagsterInstance, run_config: dict) -> tuple[bool, str, list[str]]:
+    """Run the release job: (success, run id, names of failed blocking checks)."""
+    result = _execute(release_job, instance, run_config)
+    failed_checks = [
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    return result.success, result.run_id, failed_checks
+
+
+def _run_release_in_worker(instance_ref, run_config: dict) -> tuple[bool, str, list[str]]:
+    with dg.DagsterInstance.from_ref(instance_ref) as instance:
+        return _run_release(instance, run_config)
+
+
 def _forget_absent(store: WorkStore, records: dict[str, dict], present: set[str]) -> None:
     """Full refresh: drop the records and tables of batches no longer in the folder."""
     for key in set(records) - present:
@@ -117,14 +135,16 @@ def run_folder(settings: Settings, instance: dg.DagsterInstance) -> RunOutcome:
     instance.add_dynamic_partitions(PARTITIONS_NAME, stale)
     run_config = _run_config(settings)
     workers = min(settings.partition_workers, len(stale))
+    # One worker per core: numerical libraries (numpy's BLAS under natasha's NER) must not start a
+    # thread per core in every worker as well, unless the user chose otherwise.
+    in_workers = settings.partition_workers > 1
+    if in_workers:
+        for variable in THREAD_VARIABLES:
+            os.environ.setdefault(variable, "1")
+    context = multiprocessing.get_context("spawn")
     if workers <= 1:
         results = [_run_batch(instance, run_config, key) for key in stale]
     else:
-        # One worker per core: numerical libraries (numpy's BLAS under natasha's NER) must not
-        # start a thread per core in every worker as well, unless the user chose otherwise.
-        for variable in THREAD_VARIABLES:
-            os.environ.setdefault(variable, "1")
-        context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             jobs = [(instance.get_ref(), run_config, key) for key in stale]
             results = list(pool.map(_run_batch_in_worker, *zip(*jobs, strict=True)))
@@ -132,14 +152,15 @@ def run_folder(settings: Settings, instance: dg.DagsterInstance) -> RunOutcome:
     outcome.run_ids = [run_id for _, _, run_id in results]
     if outcome.failed:
         return outcome
-    result = _execute(release_job, instance, run_config)
-    outcome.run_ids.append(result.run_id)
-    outcome.failed_checks = [
-        evaluation.check_name
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
-    ]
-    outcome.published = result.success and not outcome.failed_checks
+    if in_workers:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            success, run_id, outcome.failed_checks = pool.submit(
+                _run_release_in_worker, instance.get_ref(), run_config
+            ).result()
+    else:
+        success, run_id, outcome.failed_checks = _run_release(instance, run_config)
+    outcome.run_ids.append(run_id)
+    outcome.published = success and not outcome.failed_checks
     return outcome
 
 
