@@ -86,9 +86,9 @@ class PipelineResource(dg.ConfigurableResource):
 class WorkStoreIOManager(dg.IOManager):
     """Stores each Polars table in the work store: ``tables/<asset>[/<partition>].parquet``.
 
-    An asset may return a LazyFrame, which is streamed into the store, or a SortedCombination of
-    stored tables, which DuckDB writes out of core; an input annotated as
-    ``pl.LazyFrame`` is scanned rather than read, so a step holds only what its queries need.
+    An asset may return a SortedCombination of stored tables, which is written a key range at a
+    time; an input annotated as ``pl.LazyFrame`` is scanned rather than read, so a step holds
+    only what its queries need.
     """
 
     def __init__(self, pipeline: PipelineResource) -> None:
@@ -98,9 +98,7 @@ class WorkStoreIOManager(dg.IOManager):
         partition = context.asset_partition_key if context.has_asset_partitions else None
         return table_relative_path("__".join(context.asset_key.path), partition)
 
-    def handle_output(
-        self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame | SortedCombination
-    ) -> None:
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | SortedCombination) -> None:
         relative, store = self._relative(context), self.pipeline.store()
         metadata = provenance(self.pipeline.settings())
         if isinstance(obj, SortedCombination):

@@ -18,8 +18,8 @@ import polars as pl
 import pyarrow.parquet as pq
 from upath import UPath
 
-# Rows per Parquet row group when a LazyFrame is streamed to a file: the streaming writer holds a
-# whole row group in memory, and left to itself it makes one of the whole table.
+# Rows per Parquet row group of tables written a part at a time (a writer holds a whole row group
+# in memory; one of the whole table would defeat the point).
 SINK_ROW_GROUP_ROWS = 10_000
 
 
@@ -75,19 +75,11 @@ class WorkStore:
         """Whether the store is a folder of this machine (Polars then reads and writes it directly)."""
         return self.root.protocol in ("", "file", "local")
 
-    def write_table(
-        self, frame: pl.DataFrame | pl.LazyFrame, relative: str, metadata: dict[bytes, bytes]
-    ) -> int:
+    def write_table(self, frame: pl.DataFrame, relative: str, metadata: dict[bytes, bytes]) -> int:
         """Store ``frame`` as zstd Parquet with ``metadata`` in its footer; returns its row count.
 
-        Written to a temporary name first and then moved, so a reader never sees half a table. A
-        LazyFrame is streamed into a local store, so a table need not fit in memory to be stored.
+        Written to a temporary name first and then moved, so a reader never sees half a table.
         """
-        if isinstance(frame, pl.LazyFrame):
-            if not self.is_local:
-                frame = frame.collect()
-            else:
-                return self._sink_table(frame, relative, metadata)
         table = frame.to_arrow()
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
         buffer = io.BytesIO()
@@ -143,17 +135,6 @@ class WorkStore:
                 writer.close()
         target.fs.mv(temporary.path, target.path)
         return keys.len()
-
-    def _sink_table(self, frame: pl.LazyFrame, relative: str, metadata: dict[bytes, bytes]) -> int:
-        target = self.path(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-        footer = {key.decode(): value.decode() for key, value in metadata.items()}
-        frame.sink_parquet(
-            temporary.path, compression="zstd", metadata=footer, row_group_size=SINK_ROW_GROUP_ROWS
-        )
-        target.fs.mv(temporary.path, target.path)
-        return pq.read_metadata(target.path).num_rows
 
     def table_metadata(self, relative: str) -> dict[bytes, bytes] | None:
         """The footer metadata of a stored table, None when it is not stored."""

@@ -63,12 +63,18 @@ def test_combination_of_no_tables_is_empty_with_its_schema(tmp_path) -> None:
     assert store.read_table("tables/x.parquet").schema == pl.Schema(schema)
 
 
-def test_lazy_frames_are_streamed_and_scanned(tmp_path) -> None:
+def test_stored_tables_are_scanned_lazily(tmp_path) -> None:
     store = WorkStore(str(tmp_path))
     frame = _batch(["d1", "d2", "d3"])
-    assert store.write_table(frame.lazy().filter(pl.col("doc_id") != "d2"), "tables/t.parquet", FOOTER) == 2
+    assert store.write_table(frame, "tables/t.parquet", FOOTER) == 3
     assert store.table_metadata("tables/t.parquet")[b"alliance.fingerprint"] == b"abc"
-    assert_frame_equal(store.scan_table("tables/t.parquet").collect(), frame.filter(pl.col("doc_id") != "d2"))
+    scanned = store.scan_table("tables/t.parquet")
+    assert isinstance(scanned, pl.LazyFrame)
+    assert_frame_equal(
+        scanned.filter(pl.col("doc_id") != "d2").collect(), frame.filter(pl.col("doc_id") != "d2")
+    )
+    with pytest.raises(FileNotFoundError):
+        store.scan_table("tables/missing.parquet")
 
 
 def test_rows_without_a_key_are_kept(tmp_path, monkeypatch) -> None:

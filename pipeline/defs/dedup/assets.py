@@ -19,8 +19,8 @@ def core_documents(pipeline: PipelineResource) -> dg.MaterializeResult:
 
     Combines the cleaned documents of every batch and runs over all of them each time (from stored
     signatures, so it stays cheap): a new document may be an earlier-published copy of one seen
-    before and take over as canonical. Only the signature columns are held in memory; DuckDB
-    writes the combined table, texts included, out of core.
+    before and take over as canonical. Only the signature columns are held in memory; the
+    combined table, texts included, is written a key range at a time.
     """
     threshold = pipeline.settings().near_duplicate_threshold
     combined = pipeline.combined("_clean_documents", CLEAN_SCHEMA)
