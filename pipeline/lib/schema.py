@@ -1,8 +1,9 @@
-"""The published tables: columns, types, descriptions and keys (the dataset contract).
+"""The published tables: columns, types, descriptions, keys and constraints (the dataset contract).
 
 This module is the one source of truth for the contract in DATASET.md: the publish stage casts
 tables to these types, the datapackage descriptor and the analyst README are generated from it,
-and tests check every published table against it.
+the blocking quality checks are generated from its constraints (``lib/quality/contract.py``), and
+tests check every published table against it.
 """
 
 from __future__ import annotations
@@ -50,16 +51,60 @@ PLOVER_TYPES = (
 EVENT_STATUSES = ("occurred", "announced", "planned")
 DATE_PRECISIONS = ("day", "month", "year")
 ACTOR_KINDS = ("STATE", "PERSON", "ORG")
+MENTION_LABELS = ACTOR_KINDS  # a mention is labelled with the kind of actor it names
+QUARANTINE_REASONS = (
+    "binary",
+    "empty",
+    "undecodable",
+    "too_large",
+    "malformed_json",
+    "no_text",
+    "unsupported_type",
+    "unreadable",
+    "orphan_metadata",
+    "malformed_metadata",
+    "no_article_text",
+)
+# ISO alpha-3 for states, short codes for organisations (NATO, G7, EU_COMMISSION ...).
+ACTOR_CODE_PATTERN = "[A-Z][A-Z0-9_]{1,15}"
+SENTENCE_LANGUAGE_PATTERN = "[a-z]{2}"  # ISO 639-1
+
+# Value sets only a run knows; a column names one in ``Column.values`` and the quality checks
+# resolve it (``lib/quality/contract.py``).
+RUN_TIME_DOMAINS = {
+    "event_modes": "the PLOVER modes of the event ontology (pipeline/data/lexicons/ontology.yaml)",
+    "actor_ids": "the actor_id values of the actors table",
+    "actor_codes": "the code and country values of the actors table",
+}
 
 
 @dataclass(frozen=True)
 class Column:
-    """One published column."""
+    """One published column and the constraints its values meet (nulls aside, unless required).
+
+    ``values`` lists the allowed values, or names a domain of RUN_TIME_DOMAINS; ``minimum`` and
+    ``maximum`` are inclusive; ``pattern`` must match the whole value (as in Frictionless, so
+    alternatives need a group).
+    """
 
     name: str
     dtype: pl.DataType | type[pl.DataType]
     description: str
     required: bool = False
+    values: tuple[str, ...] | str | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    pattern: str | None = None
+    unique: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.values, str) and self.values not in RUN_TIME_DOMAINS:
+            raise ValueError(f"column {self.name}: unknown domain {self.values!r}")
+
+    @property
+    def domain(self) -> str | None:
+        """The run-time domain the values come from, when the contract cannot list them."""
+        return self.values if isinstance(self.values, str) else None
 
     @property
     def frictionless_type(self) -> str:
@@ -98,6 +143,10 @@ class Table:
         """An empty frame with this table's schema."""
         return pl.DataFrame(schema=self.polars_schema)
 
+    def is_unique(self, column: Column) -> bool:
+        """Whether no two rows share a value of ``column``: declared unique, or the whole key."""
+        return column.unique or self.primary_key == (column.name,)
+
 
 DOCUMENTS = Table(
     name="documents",
@@ -115,6 +164,7 @@ DOCUMENTS = Table(
             pl.String,
             "Path relative to the input folder; 'file.jsonl#N' for JSONL line N.",
             True,
+            unique=True,
         ),
         Column("source_url", pl.String, "URL the crawler recorded, if any."),
         Column("outlet", pl.String, "Publishing outlet, from metadata or the page."),
@@ -125,9 +175,13 @@ DOCUMENTS = Table(
             "Publication date from metadata or a date line in the text; null when unknown (never the ingest date).",
         ),
         Column(
-            "language", pl.String, "ISO 639-1 code of the document, or 'mixed' when sentences differ.", True
+            "language",
+            pl.String,
+            "ISO 639-1 code of the document, or 'mixed' when sentences differ.",
+            True,
+            pattern="([a-z]{2}|mixed|und)",  # 'und': no sentence had letters to judge
         ),
-        Column("char_count", pl.Int64, "Characters in the cleaned text.", True),
+        Column("char_count", pl.Int64, "Characters in the cleaned text.", True, minimum=1),
         Column("text", pl.String, "Cleaned article body; all offsets in other tables point into it.", True),
         Column(
             "content_sha256",
@@ -144,9 +198,17 @@ DOCUMENTS = Table(
             "duplicate_similarity",
             pl.Float64,
             "Estimated Jaccard similarity (word 5-grams, MinHash) to the canonical document; 1.0 for exact copies, null when canonical.",
+            minimum=0,
+            maximum=1,
         ),
         Column("encoding", pl.String, "Character encoding the raw bytes were decoded from.", True),
-        Column("removed_line_count", pl.Int64, "Lines dropped as boilerplate (see removed_lines).", True),
+        Column(
+            "removed_line_count",
+            pl.Int64,
+            "Lines dropped as boilerplate (see removed_lines).",
+            True,
+            minimum=0,
+        ),
         Column(
             "removed_lines",
             pl.List(REMOVED_LINE_STRUCT),
@@ -172,6 +234,7 @@ QUARANTINE = Table(
             pl.String,
             "Machine-readable reason (binary, empty, undecodable, too_large, malformed_json, no_text, unsupported_type, unreadable, no_article_text).",
             True,
+            values=QUARANTINE_REASONS,
         ),
         Column("detail", pl.String, "Human-readable explanation."),
         Column("content_sha256", pl.String, "SHA-256 of the raw bytes, when they could be read."),
@@ -186,18 +249,20 @@ ACTORS = Table(
     columns=(
         Column("actor_id", pl.String, "Stable id: Wikidata QID where known, else an 'ae:' slug.", True),
         Column("name", pl.String, "Canonical English name.", True),
-        Column("kind", pl.String, "STATE, PERSON or ORG.", True),
+        Column("kind", pl.String, "STATE, PERSON or ORG.", True, values=ACTOR_KINDS),
         Column(
             "code",
             pl.String,
             "ISO 3166-1 alpha-3 for states, short code for organisations (NATO, CSTO, EU ...).",
+            pattern=ACTOR_CODE_PATTERN,
         ),
         Column(
             "country",
             pl.String,
             "ISO alpha-3 the actor belongs to; null for intergovernmental organisations.",
+            pattern="[A-Z]{3}",
         ),
-        Column("wikidata_id", pl.String, "Wikidata QID, when known."),
+        Column("wikidata_id", pl.String, "Wikidata QID, when known.", pattern="Q[0-9]+"),
         Column(
             "parent_actor_id", pl.String, "For sub-actors (armed forces, agencies): the state they belong to."
         ),
@@ -219,23 +284,25 @@ MENTIONS = Table(
     columns=(
         Column("mention_id", pl.String, "Stable id: hash of doc_id and offsets.", True),
         Column("doc_id", pl.String, "Document of the mention.", True),
-        Column("sentence_index", pl.Int64, "0-based sentence number within the document.", True),
-        Column("char_start", pl.Int64, "Start offset into documents.text (0-based).", True),
+        Column("sentence_index", pl.Int64, "0-based sentence number within the document.", True, minimum=0),
+        Column("char_start", pl.Int64, "Start offset into documents.text (0-based).", True, minimum=0),
         Column("char_end", pl.Int64, "End offset into documents.text (exclusive).", True),
         Column("text", pl.String, "The mention as written.", True),
-        Column("label", pl.String, "STATE, PERSON or ORG.", True),
-        Column("actor_id", pl.String, "Resolved actor, null when unresolved."),
+        Column("label", pl.String, "STATE, PERSON or ORG.", True, values=MENTION_LABELS),
+        Column("actor_id", pl.String, "Resolved actor, null when unresolved.", values="actor_ids"),
         Column(
             "country",
             pl.String,
             "State the mention is coded to on the document's date; for an unresolved person, the state named with the office (null when none).",
+            values="actor_codes",
+            pattern=ACTOR_CODE_PATTERN,
         ),
         Column(
             "role",
             pl.String,
             "Office of a person: for a known person the role held on the document's date ('Minister of Defence'), for an unresolved one the office phrase before the name ('Wirtschaftsminister'); else null.",
         ),
-        Column("language", pl.String, "Language of the sentence.", True),
+        Column("language", pl.String, "Language of the sentence.", True, pattern=SENTENCE_LANGUAGE_PATTERN),
     ),
 )
 
@@ -251,39 +318,68 @@ EVENTS = Table(
     columns=(
         Column("event_id", pl.String, "Stable id: the same input gives the same ids.", True),
         Column("doc_id", pl.String, "Document the event was coded from.", True),
-        Column("sentence_index", pl.Int64, "0-based sentence number within the document.", True),
-        Column("char_start", pl.Int64, "Start of the evidence in documents.text.", True),
+        Column("sentence_index", pl.Int64, "0-based sentence number within the document.", True, minimum=0),
+        Column("char_start", pl.Int64, "Start of the evidence in documents.text.", True, minimum=0),
         Column("char_end", pl.Int64, "End of the evidence in documents.text (exclusive).", True),
         Column("evidence", pl.String, "The sentence: documents.text[char_start:char_end].", True),
-        Column("language", pl.String, "Language of the sentence.", True),
-        Column("event_type", pl.String, "PLOVER event type.", True),
-        Column("event_mode", pl.String, "PLOVER mode, when the type defines one and the text says it."),
-        Column("cameo_code", pl.String, "CAMEO code, for joining with GDELT-style data.", True),
+        Column("language", pl.String, "Language of the sentence.", True, pattern=SENTENCE_LANGUAGE_PATTERN),
+        Column("event_type", pl.String, "PLOVER event type.", True, values=PLOVER_TYPES),
+        Column(
+            "event_mode",
+            pl.String,
+            "PLOVER mode, when the type defines one and the text says it.",
+            values="event_modes",
+        ),
+        Column(
+            "cameo_code",
+            pl.String,
+            "CAMEO code, for joining with GDELT-style data.",
+            True,
+            pattern="[0-9]{2,4}",
+        ),
         Column("trigger", pl.String, "The word(s) that triggered the event."),
-        Column("source_actor_id", pl.String, "Acting actor."),
-        Column("source_country", pl.String, "Country (or organisation code) of the source.", True),
-        Column("target_actor_id", pl.String, "Actor acted upon."),
-        Column("target_country", pl.String, "Country (or organisation code) of the target.", True),
+        Column("source_actor_id", pl.String, "Acting actor.", values="actor_ids"),
+        Column(
+            "source_country",
+            pl.String,
+            "Country (or organisation code) of the source.",
+            True,
+            values="actor_codes",
+            pattern=ACTOR_CODE_PATTERN,
+        ),
+        Column("target_actor_id", pl.String, "Actor acted upon.", values="actor_ids"),
+        Column(
+            "target_country",
+            pl.String,
+            "Country (or organisation code) of the target.",
+            True,
+            values="actor_codes",
+            pattern=ACTOR_CODE_PATTERN,
+        ),
         Column(
             "event_date",
             pl.Date,
             "When the event happened, as precise as the text says (first day of the month/year otherwise).",
         ),
-        Column("date_precision", pl.String, "day, month or year; null when no date."),
+        Column("date_precision", pl.String, "day, month or year; null when no date.", values=DATE_PRECISIONS),
         Column("date_text", pl.String, "The date expression as written."),
-        Column("status", pl.String, "occurred, announced or planned.", True),
+        Column("status", pl.String, "occurred, announced or planned.", True, values=EVENT_STATUSES),
         Column("negated", pl.Boolean, "True when the text says the event did not / will not happen.", True),
         Column("location_name", pl.String, "Where the event happened, when the sentence says."),
+        # No bounds: Frictionless reads a null float of Parquet as NaN, which fails any bound.
         Column("latitude", pl.Float64, "Latitude of the location (offline gazetteer)."),
         Column("longitude", pl.Float64, "Longitude of the location."),
-        Column("confidence", pl.Float64, "0..1, how sure the coder is (see README).", True),
+        Column(
+            "confidence", pl.Float64, "0..1, how sure the coder is (see README).", True, minimum=0, maximum=1
+        ),
         Column("story_id", pl.String, "Same real-world happening across documents.", True),
-        Column("num_sources", pl.Int64, "Distinct canonical documents reporting the story.", True),
+        Column("num_sources", pl.Int64, "Distinct canonical documents reporting the story.", True, minimum=1),
         Column(
             "doc_mentions",
             pl.Int64,
             "Sentences of this document that report the same happening (same story, status and polarity); the row keeps the most confident one.",
             True,
+            minimum=1,
         ),
     ),
 )

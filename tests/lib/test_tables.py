@@ -308,12 +308,11 @@ def test_release_wide_event_metrics():
         },
         schema_overrides={"event_date": pl.Date},
     )
-    actors = pl.DataFrame({"actor_id": ["x"]})
     assert events_per_document(events, documents) == 1.0  # 3 events, 3 canonical documents
-    checked = with_event_checks(events, documents, actors, previous_events_per_document=4.0)
+    checked = with_event_checks(events, documents, previous_events_per_document=4.0)
     assert checked["metric_documents_with_events"].to_list() == [2 / 3] * 3
     assert checked["metric_events_per_document_change"].to_list() == [0.25] * 3
-    first = with_event_checks(events, documents, actors)
+    first = with_event_checks(events, documents)
     assert first["metric_events_per_document_change"].null_count() == 3
 
 

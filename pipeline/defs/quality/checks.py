@@ -11,6 +11,7 @@ import polars as pl
 
 from pipeline.defs.resources import PipelineResource
 from pipeline.lib.publish.changes import previous_release
+from pipeline.lib.quality.contract import run_time_domains
 from pipeline.lib.quality.derived import (
     events_per_document,
     with_document_checks,
@@ -66,9 +67,8 @@ def mentions_suite(
     core_actors: pl.DataFrame,
 ) -> dg.AssetCheckResult:
     """Validate the mentions table, offsets and actor references included."""
-    return _result(
-        pipeline, validate_table("mentions", with_mention_checks(core_mentions, core_documents, core_actors))
-    )
+    checked = with_mention_checks(core_mentions, core_documents)
+    return _result(pipeline, validate_table("mentions", checked, domains=run_time_domains(core_actors)))
 
 
 @dg.asset_check(
@@ -92,5 +92,5 @@ def events_suite(
             pl.read_parquet(previous / "parquet" / "events.parquet", columns=["event_id"]),
             pl.read_parquet(previous / "parquet" / "documents.parquet", columns=["doc_id", "duplicate_of"]),
         )
-    checked = with_event_checks(core_events, core_documents, core_actors, previous_events_per_document=before)
-    return _result(pipeline, validate_table("events", checked))
+    checked = with_event_checks(core_events, core_documents, previous_events_per_document=before)
+    return _result(pipeline, validate_table("events", checked, domains=run_time_domains(core_actors)))

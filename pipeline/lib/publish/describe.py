@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.lib.schema import PUBLISHED_TABLES, Table
+from typing import Any
+
+from pipeline.lib.schema import PUBLISHED_TABLES, Column, Table
 
 DATASET_NAME = "alliance-events"
 VIEWS = {
@@ -12,18 +14,33 @@ VIEWS = {
 }
 
 
-def _resource(table: Table, rows: int) -> dict:
-    schema: dict = {
-        "fields": [
-            {
-                "name": c.name,
-                "type": c.frictionless_type,
-                "description": c.description,
-                **({"constraints": {"required": True}} if c.required else {}),
-            }
-            for c in table.columns
-        ],
+def field_constraints(table: Table, column: Column) -> dict[str, Any]:
+    """The Frictionless constraints of ``column``: the facts its blocking checks are generated from
+    (``lib/quality/contract.py``). Values of a run-time domain are not listed here; the actor ids
+    are foreign keys of the descriptor."""
+    constraints = {
+        "required": column.required or None,
+        "unique": table.is_unique(column) or None,
+        "enum": list(column.values) if isinstance(column.values, tuple) else None,
+        "minimum": column.minimum,
+        "maximum": column.maximum,
+        "pattern": column.pattern,
     }
+    return {name: value for name, value in constraints.items() if value is not None}
+
+
+def _field(table: Table, column: Column) -> dict[str, Any]:
+    constraints = field_constraints(table, column)
+    return {
+        "name": column.name,
+        "type": column.frictionless_type,
+        "description": column.description,
+        **({"constraints": constraints} if constraints else {}),
+    }
+
+
+def _resource(table: Table, rows: int) -> dict:
+    schema: dict = {"fields": [_field(table, c) for c in table.columns]}
     if table.primary_key:
         schema["primaryKey"] = list(table.primary_key)
     if table.foreign_keys:

@@ -1,9 +1,10 @@
 """Cross-table facts as boolean columns, so single-table GX suites can check them.
 
-GX validates one batch at a time; offsets, evidence and foreign keys span tables. Each function
+GX validates one batch at a time; offsets, evidence and copies span rows or tables. Each function
 adds ``check_*`` columns, and the suites expect them to be true. They take eager or lazy frames
 and return what they were given; document texts are read a slice of rows at a time for the
-offset checks and never held with the table.
+offset checks and never held with the table. References to actors and their codes are not here:
+the contract names them as run-time domains and ``contract.py`` checks them as value sets.
 """
 
 from __future__ import annotations
@@ -98,13 +99,9 @@ def with_document_checks(documents: FrameT, today: date | None = None) -> FrameT
     )
 
 
-def with_mention_checks(mentions: FrameT, documents, actors: pl.DataFrame) -> FrameT:
-    """mentions + check_text_at_offsets, check_actor_known."""
-    actor_ids = actors["actor_id"].to_list()
-    checked = _with_text_check(mentions, documents, "text", "check_text_at_offsets").with_columns(
-        (pl.col("actor_id").is_null() | pl.col("actor_id").is_in(actor_ids)).alias("check_actor_known"),
-    )
-    return _like(checked, mentions)
+def with_mention_checks(mentions: FrameT, documents) -> FrameT:
+    """mentions + check_text_at_offsets."""
+    return _like(_with_text_check(mentions, documents, "text", "check_text_at_offsets"), mentions)
 
 
 def events_per_document(events, documents) -> float | None:
@@ -116,26 +113,14 @@ def events_per_document(events, documents) -> float | None:
 def with_event_checks(
     events: FrameT,
     documents,
-    actors: pl.DataFrame,
     today: date | None = None,
     previous_events_per_document: float | None = None,
 ) -> FrameT:
-    """events + check_evidence_at_offsets, check_actors_known, check_countries_known, check_distinct_dyad,
-    check_date_in_range,
+    """events + check_evidence_at_offsets, check_distinct_dyad, check_date_in_range,
     and two release-wide metrics as constant columns for the warning expectations:
     metric_documents_with_events (share of canonical documents with an event) and
     metric_events_per_document_change (events per canonical document over the previous release's,
     null without a previous release)."""
-    actor_ids = actors["actor_id"].to_list()
-    # ISO alpha-3 codes of states and the codes of organisations, as the actors table knows them.
-    codes = sorted(
-        {
-            value
-            for column in ("code", "country")
-            if column in actors.columns
-            for value in actors[column].drop_nulls()
-        }
-    )
     canonical = _collected(documents.lazy().filter(pl.col("duplicate_of").is_null()).select("doc_id"))[
         "doc_id"
     ]
@@ -149,13 +134,6 @@ def with_event_checks(
         else None
     )
     checked = _with_text_check(events, documents, "evidence", "check_evidence_at_offsets").with_columns(
-        (
-            (pl.col("source_actor_id").is_null() | pl.col("source_actor_id").is_in(actor_ids))
-            & (pl.col("target_actor_id").is_null() | pl.col("target_actor_id").is_in(actor_ids))
-        ).alias("check_actors_known"),
-        (pl.col("source_country").is_in(codes) & pl.col("target_country").is_in(codes))
-        .fill_null(False)
-        .alias("check_countries_known"),
         (pl.col("source_country") != pl.col("target_country")).fill_null(False).alias("check_distinct_dyad"),
         _date_ok("event_date", today).alias("check_date_in_range"),
         pl.lit(share, pl.Float64).alias("metric_documents_with_events"),
