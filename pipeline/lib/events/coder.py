@@ -47,6 +47,7 @@ from pipeline.lib.events.clauses import (
     split_clauses,
 )
 from pipeline.lib.events.lexicon import Cues, EventLexicon, EventType, TriggerEntry
+from pipeline.lib.events.marking import TRIGGER_SPANS, trigger_marker
 from pipeline.lib.events.mentions import (
     GENITIVE_ARTICLES,
     LOCATIVE_PREPS,
@@ -61,7 +62,6 @@ from pipeline.lib.events.mentions import (
     russian_future,
     without_attributions,
 )
-from pipeline.lib.nlp.components import TRIGGER_SPANS
 from pipeline.lib.nlp.persons import load_office_words
 from pipeline.lib.places import find_place
 from pipeline.lib.text.dates import find_dates
@@ -642,8 +642,12 @@ def events_for_sentence(
     ``previous_subject``: the subject of the sentence before in the same document, for "he"/"er"/"он".
     """
     cues = lexicon.cues.get(language)
-    spans = doc.spans.get(TRIGGER_SPANS, [])
-    if cues is None or not spans:
+    if cues is None:
+        return []
+    if TRIGGER_SPANS not in doc.spans:  # stored sentences carry no triggers: the lexicon marks them
+        trigger_marker(language, lexicon)(doc)
+    spans = doc.spans[TRIGGER_SPANS]
+    if not spans:
         return []
     context = SentenceContext.from_doc(doc)
     entries = {entry.id: entry for entry in lexicon.entries.get(language, [])}

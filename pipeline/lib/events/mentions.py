@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 from pipeline.lib.actors.dictionary import ActorDictionary
 from pipeline.lib.actors.resolve import actor_code_on
 from pipeline.lib.events.lexicon import Cues
-from pipeline.lib.events.triggers import morph_analyzer
 from pipeline.lib.nlp.components import ACTOR_SPANS
+from pipeline.lib.nlp.morphology import morph_analyzer
 from pipeline.lib.nlp.persons import UNRESOLVED_KEY, load_office_words
 
 LOCATIVE_PREPS = {"de": {"in", "im", "bei"}, "en": {"in", "at"}, "ru": {"в", "во"}}

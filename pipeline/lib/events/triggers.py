@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.lib.events.lexicon import TriggerEntry, load_event_lexicon
+from pipeline.lib.nlp.morphology import morph_analyzer
 
 # Endings the German lookup table leaves on unknown (compound) nouns.
 GERMAN_ENDINGS = ("en", "er", "n", "e", "s")
@@ -205,16 +206,6 @@ class TriggerIndex:
             if not any(j != i and not group.isdisjoint(every[j]) for j in range(lo, hi)):
                 return False
         return True
-
-
-@lru_cache(maxsize=1)
-def morph_analyzer():
-    """The process-wide pymorphy3 analyser (None if pymorphy3 is missing)."""
-    try:
-        import pymorphy3
-    except ImportError:  # pragma: no cover - pymorphy3 ships with the pipeline
-        return None
-    return pymorphy3.MorphAnalyzer()
 
 
 def _russian_aliases(vocab: frozenset[str]) -> dict[str, frozenset[str]]:

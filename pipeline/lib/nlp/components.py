@@ -12,12 +12,10 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.lib.actors.dictionary import load_actor_dictionary
 from pipeline.lib.actors.patterns import FORMS, single_word_surfaces
-from pipeline.lib.events.lexicon import load_event_lexicon
-from pipeline.lib.events.triggers import TriggerIndex, morph_analyzer
+from pipeline.lib.nlp.morphology import morph_analyzer
 from pipeline.lib.nlp.persons import NatashaPersons, UnknownPersons
 
 ACTOR_SPANS = "actors"
-TRIGGER_SPANS = "triggers"
 # German writes adjectives and demonym-derived adjectives in lowercase; names are capitalised.
 _LOWERCASE_FORMS = {"de": {"adj"}, "ru": {"adj", "dem"}, "en": set()}
 
@@ -164,28 +162,3 @@ def make_unknown_persons(nlp: Language, name: str, spans_key: str) -> UnknownPer
 def make_natasha_persons(nlp: Language, name: str) -> NatashaPersons:
     """Factory for :class:`pipeline.lib.nlp.persons.NatashaPersons` (Russian NER)."""
     return NatashaPersons()
-
-
-@Language.factory("event_triggers", default_config={"spans_key": TRIGGER_SPANS})
-def make_event_triggers(nlp: Language, name: str, spans_key: str) -> EventTriggers:
-    """Factory for :class:`EventTriggers`, indexing the language's trigger lexicon once."""
-    lexicon = load_event_lexicon()
-    return EventTriggers(TriggerIndex(lexicon.entries.get(nlp.lang, []), nlp.lang), spans_key)
-
-
-class EventTriggers:
-    """Mark event trigger tokens as spans labelled with the PLOVER type; span id = lexicon entry id."""
-
-    def __init__(self, index: TriggerIndex, spans_key: str) -> None:
-        self.index = index
-        self.spans_key = spans_key
-
-    def __call__(self, doc: Doc) -> Doc:
-        norms = [token.norm_ for token in doc]
-        doc.spans[self.spans_key] = [
-            Span(
-                doc, match.token_index, match.token_index + 1, label=match.entry.type, span_id=match.entry.id
-            )
-            for match in self.index.find(norms)
-        ]
-        return doc

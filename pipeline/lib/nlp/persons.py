@@ -25,7 +25,7 @@ import yaml
 from spacy.tokens import Doc, Span, Token
 from spacy.util import minibatch
 
-from pipeline.lib.events.triggers import morph_analyzer
+from pipeline.lib.nlp.morphology import morph_analyzer
 from pipeline.lib.settings import PACKAGE_DATA
 
 OFFICES_FILE = PACKAGE_DATA / "lexicons" / "offices.yaml"

@@ -4,7 +4,9 @@ The base is configuration: a blank pipeline by default (no trained model can be 
 offline), or an installed trained pipeline named in ``Settings.spacy_models`` (e.g.
 ``de=de_core_news_md``). The project's own components are added on top of either:
 lemmatizer (if the base has none), NORM = lowercase lemma, the actor span ruler, the mention
-filter, natasha person NER (Russian), persons found by their office, and the event trigger marker.
+filter, natasha person NER (Russian) and persons found by their office. Event triggers are
+marked later, when events are coded (pipeline.lib.events.marking), so a lexicon edit needs no
+new analysis.
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ def load_pipeline(language: str, model: str | None = None) -> Language:
     if language in NER_LANGUAGES:
         nlp.add_pipe(NER_LANGUAGES[language])
     nlp.add_pipe("unknown_persons")
-    nlp.add_pipe("event_triggers")
     if added_lemmatizer:
         # Initialise only what we added: a trained base keeps its weights.
         nlp.get_pipe("lemmatizer").initialize(nlp=nlp)
