@@ -1,7 +1,9 @@
 """One pipeline run over a folder, as `alliance-events run`, the evaluation and the benchmark do it.
 
-1. Cut the input folder into batches (partitions) and find those that are new, changed or
-   unfinished; a full refresh takes all of them and forgets batches that left the folder.
+1. Ask the one rule of pipeline.lib.batches which batches need a run: of the input folder's
+   batches and of those the raw archive holds already (new, changed, unfinished or failed,
+   pending, stale); a full refresh takes all of them. The daily schedule and the landing sensor
+   ask the same rule.
 2. Run the partition job for each of them, ``partition_workers`` at a time in worker processes
    (each loads its spaCy pipelines once and keeps them for every batch it runs). With
    ``ALLIANCE_EXECUTOR=dask`` the steps of those runs execute on the Dask cluster instead.
@@ -25,11 +27,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.defs.automation.jobs import PARTITION_ASSETS
-from pipeline.defs.resources import table_relative_path
-from pipeline.lib.partitions import PARTITIONS_NAME, input_batches, record_path, records_for, stale_batches
+from pipeline.lib.batches import batches_needing_work, folder_snapshot, read_states
+from pipeline.lib.fingerprints import stage_fingerprints
+from pipeline.lib.partitions import PARTITIONS_NAME
 from pipeline.lib.settings import Settings
-from pipeline.lib.state import pipeline_fingerprint
 from pipeline.lib.storage import WorkStore
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -53,10 +54,12 @@ def release_job() -> dg.JobDefinition:
 class RunOutcome:
     """What one pipeline run did."""
 
-    batches: list[str] = field(default_factory=list)
+    batches: list[str] = field(default_factory=list)  # of the folder and of the archive
     ran: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # why each batch that ran needed work
     failed: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # messages of the steps that failed
     run_ids: list[str] = field(default_factory=list)
     published: bool = False
 
@@ -86,52 +89,56 @@ def _execute(target, instance: dg.DagsterInstance, run_config: dict, partition: 
     )
 
 
-def _run_batch(instance: dg.DagsterInstance, run_config: dict, key: str) -> tuple[str, bool, str]:
-    """Run the partition job for one batch: (key, success, run id)."""
+def _step_errors(result) -> list[str]:
+    """The messages of the steps of a run that failed."""
+    return [
+        f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
+        for event in result.all_events
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error
+    ]
+
+
+def _run_batch(instance: dg.DagsterInstance, run_config: dict, key: str) -> tuple[str, bool, str, list[str]]:
+    """Run the partition job for one batch: (key, success, run id, step errors)."""
     result = _execute(partition_job, instance, run_config, key)
-    return key, result.success, result.run_id
+    return key, result.success, result.run_id, _step_errors(result)
 
 
-def _run_batch_in_worker(instance_ref, run_config: dict, key: str) -> tuple[str, bool, str]:
+def _run_batch_in_worker(instance_ref, run_config: dict, key: str) -> tuple[str, bool, str, list[str]]:
     with dg.DagsterInstance.from_ref(instance_ref) as instance:
         return _run_batch(instance, run_config, key)
 
 
-def _run_release(instance: dg.DagsterInstance, run_config: dict) -> tuple[bool, str, list[str]]:
-    """Run the release job: (success, run id, names of failed blocking checks)."""
+def _run_release(instance: dg.DagsterInstance, run_config: dict) -> tuple[bool, str, list[str], list[str]]:
+    """Run the release job: (success, run id, names of failed blocking checks, step errors)."""
     result = _execute(release_job, instance, run_config)
     failed_checks = [
         evaluation.check_name
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     ]
-    return result.success, result.run_id, failed_checks
+    return result.success, result.run_id, failed_checks, _step_errors(result)
 
 
-def _run_release_in_worker(instance_ref, run_config: dict) -> tuple[bool, str, list[str]]:
+def _run_release_in_worker(instance_ref, run_config: dict) -> tuple[bool, str, list[str], list[str]]:
     with dg.DagsterInstance.from_ref(instance_ref) as instance:
         return _run_release(instance, run_config)
 
 
-def _forget_absent(store: WorkStore, records: dict[str, dict], present: set[str]) -> None:
-    """Full refresh: drop the records and tables of batches no longer in the folder."""
-    for key in set(records) - present:
-        for asset in PARTITION_ASSETS:
-            store.remove(table_relative_path(asset, key))
-        store.remove(record_path(key))
+def batches_to_run(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    """(every batch of the folder and the archive, batch -> why it needs a run), by the one rule."""
+    store = WorkStore(settings.resolved_work_url)
+    snapshot = folder_snapshot(settings.input_dir, tuple(settings.ignore_patterns))
+    states = read_states(store)
+    needed = batches_needing_work(snapshot, states, stage_fingerprints(settings), settings.full_refresh)
+    return sorted(set(snapshot) | set(states)), needed
 
 
 def run_folder(settings: Settings, instance: dg.DagsterInstance) -> RunOutcome:
-    """Run the stale batches of ``settings.input_dir``, then publish; see the module docstring."""
-    store = WorkStore(settings.resolved_work_url)
-    batches = input_batches(settings.input_dir, tuple(settings.ignore_patterns))
-    records = records_for(store, settings.input_dir, pipeline_fingerprint(settings))
-    if settings.full_refresh:
-        _forget_absent(store, records, set(batches))
-        stale = list(batches)
-    else:
-        stale = stale_batches(batches, records)
-    outcome = RunOutcome(batches=list(batches), ran=stale)
+    """Run the batches that need work, then publish; see the module docstring."""
+    batches, needed = batches_to_run(settings)
+    stale = list(needed)
+    outcome = RunOutcome(batches=batches, ran=stale, reasons=needed)
     instance.add_dynamic_partitions(PARTITIONS_NAME, stale)
     run_config = _run_config(settings)
     workers = min(settings.partition_workers, len(stale))
@@ -148,17 +155,19 @@ def run_folder(settings: Settings, instance: dg.DagsterInstance) -> RunOutcome:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             jobs = [(instance.get_ref(), run_config, key) for key in stale]
             results = list(pool.map(_run_batch_in_worker, *zip(*jobs, strict=True)))
-    outcome.failed = [key for key, success, _ in results if not success]
-    outcome.run_ids = [run_id for _, _, run_id in results]
+    outcome.failed = [key for key, success, _, _ in results if not success]
+    outcome.run_ids = [run_id for _, _, run_id, _ in results]
+    outcome.errors = [f"batch {key}: {error}" for key, _, _, errors in results for error in errors]
     if outcome.failed:
         return outcome
     if in_workers:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            success, run_id, outcome.failed_checks = pool.submit(
+            success, run_id, outcome.failed_checks, errors = pool.submit(
                 _run_release_in_worker, instance.get_ref(), run_config
             ).result()
     else:
-        success, run_id, outcome.failed_checks = _run_release(instance, run_config)
+        success, run_id, outcome.failed_checks, errors = _run_release(instance, run_config)
+    outcome.errors += errors
     outcome.run_ids.append(run_id)
     outcome.published = success and not outcome.failed_checks
     return outcome
@@ -176,8 +185,12 @@ def run_pipeline(settings: Settings, ephemeral: bool = False) -> RunOutcome:
 
 
 def _reported(outcome: RunOutcome) -> RunOutcome:
+    for key, reason in outcome.reasons.items():
+        print(f"batch {key}: {reason}", file=sys.stderr)
     for key in outcome.failed:
         print(f"batch run failed: {key} (it is run again next time)", file=sys.stderr)
     for name in outcome.failed_checks:
         print(f"blocking quality check failed: {name}", file=sys.stderr)
+    for error in outcome.errors:
+        print(error, file=sys.stderr)
     return outcome

@@ -4,13 +4,31 @@ import dagster as dg
 import polars as pl
 
 from pipeline.executors import alliance_executor
-from pipeline.lib.partitions import COMPLETE, PARTITIONS_NAME, records_for
+from pipeline.lib.batches import read_states, unready_batches
+from pipeline.lib.fingerprints import stage_fingerprints
+from pipeline.lib.ingest.archive import RawArchive
+from pipeline.lib.partitions import PARTITIONS_NAME
 from pipeline.lib.settings import Settings
-from pipeline.lib.state import pipeline_fingerprint, provenance, reusable_table
 from pipeline.lib.storage import SortedCombination, WorkStore
 
 # One partition per ingest batch (a top-level folder or file of the input folder).
 ingest_batches = dg.DynamicPartitionsDefinition(name=PARTITIONS_NAME)
+
+
+# The stage whose fingerprint a per-batch table is stored and reused under.
+ASSET_STAGES = {
+    "raw_documents": "ingest",
+    "raw_quarantine": "ingest",
+    "_clean_documents": "clean",
+    "_sentences": "clean",
+    "_clean_rejects": "clean",
+    "_outlet_lines": "clean",
+    "_nlp_shards": "entities",
+    "_mentions": "entities",
+    "_coded_documents": "events",
+    "_event_candidates": "events",
+}
+_FINGERPRINT_KEY = b"alliance.stage_fingerprint"
 
 
 def table_relative_path(asset: str, partition: str | None = None) -> str:
@@ -44,25 +62,45 @@ class PipelineResource(dg.ConfigurableResource):
         """The intermediate storage of this run."""
         return WorkStore(self.settings().resolved_work_url)
 
+    def archive(self) -> RawArchive:
+        """The raw archive of this run's work store."""
+        return RawArchive(self.store())
+
+    def fingerprints(self) -> dict[str, str]:
+        """The current fingerprint of each per-batch stage."""
+        return stage_fingerprints(self.settings())
+
+    def provenance(self, asset: str) -> dict[bytes, bytes]:
+        """The metadata stored with a table of ``asset``: its stage's fingerprint."""
+        stage = ASSET_STAGES.get(asset)
+        return {_FINGERPRINT_KEY: self.fingerprints()[stage].encode()} if stage else {}
+
     def previous(self, name: str, partition: str | None = None) -> pl.DataFrame | None:
-        """The table of asset ``name`` (one partition of it) from an earlier run this run may build on."""
-        return reusable_table(self.store(), table_relative_path(name, partition), self.settings())
+        """The table of asset ``name`` (one partition of it) from an earlier run, when this run may
+        build on it: no full refresh, and the table's stage fingerprint is still the current one."""
+        if self.settings().full_refresh:
+            return None
+        store, relative = self.store(), table_relative_path(name, partition)
+        stored = store.table_metadata(relative)
+        if stored is None or stored.get(_FINGERPRINT_KEY) != self.provenance(name).get(_FINGERPRINT_KEY):
+            return None
+        return store.read_table(relative)
 
     def complete_partitions(self) -> list[str]:
-        """The partitions of this input folder whose every stage has run with this pipeline.
+        """Every archived batch, once each has run to the end with the current stage fingerprints.
 
-        Fails while one of them is unfinished (started, not completed: a failed run), so that no
-        release leaves out the documents of a batch whose run failed.
+        Fails while one of them is unfinished, failed, pending or stale, so that no release leaves
+        out the rows of a batch, nor mixes two versions of the pipeline.
         """
-        settings = self.settings()
-        records = records_for(self.store(), settings.input_dir, pipeline_fingerprint(settings))
-        unfinished = sorted(key for key, record in records.items() if record["state"] != COMPLETE)
-        if unfinished:
+        states = read_states(self.store())
+        unready = unready_batches(states, self.fingerprints())
+        if unready:
+            listed = "; ".join(f"{key}: {why}" for key, why in list(unready.items())[:10])
             raise dg.Failure(
-                f"{len(unfinished)} batches did not finish ({', '.join(unfinished[:10])}); "
-                "run them again (`alliance-events run` redoes only those) before publishing"
+                f"{len(unready)} batches are not ready to publish ({listed}); "
+                "run them (`alliance-events run` does) before publishing"
             )
-        return sorted(records)
+        return sorted(states)
 
     def partition_tables(self, name: str) -> tuple[str, ...]:
         """Where the tables of asset ``name`` of every complete partition are stored."""
@@ -100,7 +138,7 @@ class WorkStoreIOManager(dg.IOManager):
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | SortedCombination) -> None:
         relative, store = self._relative(context), self.pipeline.store()
-        metadata = provenance(self.pipeline.settings())
+        metadata = self.pipeline.provenance("__".join(context.asset_key.path))
         if isinstance(obj, SortedCombination):
             rows = store.write_combination(obj, relative, metadata)
         else:

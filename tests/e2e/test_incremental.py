@@ -106,7 +106,10 @@ def test_new_batch_runs_alone_and_joins_the_release(runs):
 def test_incremental_result_equals_full_refresh(runs):
     results, tables = runs
     assert results["full_refresh"].outcome.ran == ["2026-11-01", "2026-11-02"]
-    assert _metadata(results["full_refresh"], "raw_documents")["documents_read_this_run"] == 4
+    # nothing new is read from the folder, but every stage is rebuilt from the archive
+    assert _metadata(results["full_refresh"], "raw_documents")["documents_read_this_run"] == 0
+    assert _metadata(results["full_refresh"], "_clean_documents")["cleaned_this_run"] == 4
+    assert _metadata(results["full_refresh"], "_coded_documents")["coded_this_run"] == 4
     for name, key in (("documents", "doc_id"), ("events", "event_id"), ("mentions", "mention_id")):
         incremental = tables["new_batch"][name].sort(key).drop("ingested_at", strict=False)
         full = tables["full_refresh"][name].sort(key).drop("ingested_at", strict=False)
@@ -142,25 +145,30 @@ def test_hostile_folder_runs_through(tmp_path, monkeypatch):
     assert all(detail for detail in quarantine["detail"])
 
 
-def test_landing_sensor_requests_runs_for_changed_batches(tmp_path, monkeypatch):
-    monkeypatch.setenv("ALLIANCE_LANDING_DIR", str(tmp_path))
-    (tmp_path / "day-1").mkdir()
-    shutil.copy(SAMPLE / "ru_kndr_kursk.txt", tmp_path / "day-1" / "a.txt")
-    first = landing_folder_sensor(dg.build_sensor_context(cursor=None))
+def test_landing_sensor_requests_the_batches_that_need_work(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    monkeypatch.setenv("ALLIANCE_LANDING_DIR", str(landing))
+    monkeypatch.setenv("ALLIANCE_OUTPUT_DIR", str(tmp_path / "out"))
+    instance = dg.DagsterInstance.ephemeral()
+    (landing / "day-1").mkdir(parents=True)
+    shutil.copy(SAMPLE / "ru_kndr_kursk.txt", landing / "day-1" / "a.txt")
+    first = landing_folder_sensor(dg.build_sensor_context(instance=instance))
     assert [request.partition_key for request in first.run_requests] == ["day-1"]
     assert first.dynamic_partitions_requests[0].partition_keys == ["day-1"]
     request = first.run_requests[0]
-    assert request.run_config["resources"]["pipeline"]["config"]["input_dir"] == str(tmp_path)
-    assert request.tags["alliance/input_files"] == "1"
-    idle = landing_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
-    assert isinstance(idle, dg.SkipReason)
-    shutil.copy(SAMPLE / "de_leopard_panzer.md", tmp_path / "day-1" / "b.md")
-    shutil.copy(SAMPLE / "de_minsk_sicherheitsvertrag.txt", tmp_path / "loose.txt")
-    second = landing_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert request.run_config["resources"]["pipeline"]["config"]["input_dir"] == str(landing)
+    assert request.tags["alliance/reason"] == "new"
+    # nothing ran meanwhile: the same request, under the same run key (Dagster launches it once)
+    assert (
+        landing_folder_sensor(dg.build_sensor_context(instance=instance)).run_requests[0].run_key
+        == request.run_key
+    )
+    shutil.copy(SAMPLE / "de_leopard_panzer.md", landing / "day-1" / "b.md")
+    shutil.copy(SAMPLE / "de_minsk_sicherheitsvertrag.txt", landing / "loose.txt")
+    second = landing_folder_sensor(dg.build_sensor_context(instance=instance))
     assert sorted(request.partition_key for request in second.run_requests) == ["day-1", "loose"]
     again = next(request for request in second.run_requests if request.partition_key == "day-1")
-    # same batch, other files: a new run key, so the batch runs again
-    assert again.run_key != request.run_key and again.tags["alliance/input_files"] == "2"
+    assert again.run_key != request.run_key  # same batch, other files: a new run key, so it runs again
 
 
 def test_release_sensor_publishes_after_new_batch_runs(runs):

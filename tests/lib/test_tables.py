@@ -1,4 +1,4 @@
-"""Dedup, stories, settings, landing-folder logic and evaluation scoring."""
+"""Dedup, stories, settings and evaluation scoring."""
 
 import json
 from datetime import date
@@ -8,7 +8,6 @@ import polars as pl
 from pipeline.lib.dedup import mark_duplicates
 from pipeline.lib.evaluation import score_actors, score_events
 from pipeline.lib.events.stories import assign_stories
-from pipeline.lib.landing import changed_files, snapshot
 from pipeline.lib.settings import Settings
 
 
@@ -78,19 +77,6 @@ def test_settings_from_environment():
     assert settings.spacy_models == {"de": "de_core_news_md"}
     assert settings.max_file_mb == 2.5
     assert str(settings.input_dir) == "/in" and str(settings.resolved_work_dir) == "/tmp/x/_work"
-
-
-def test_landing_folder_changes(tmp_path):
-    (tmp_path / "a.txt").write_text("x")
-    (tmp_path / "README.md").write_text("docs")
-    first = snapshot(tmp_path, ("README*",))
-    assert list(first) == ["a.txt"]
-    assert changed_files(None, first) == ["a.txt"]
-    assert changed_files(json.dumps(first), first) == []
-    (tmp_path / "b.txt").write_text("y")
-    second = snapshot(tmp_path, ("README*",))
-    assert changed_files(json.dumps(first), second) == ["b.txt"]
-    assert snapshot(tmp_path / "missing", ()) == {}
 
 
 def test_event_scoring_multiset_and_unordered_types():

@@ -1,21 +1,24 @@
 """The jobs, schedule and sensors that keep the dataset fresh.
 
 Two jobs: ``alliance_partition`` runs the per-batch stages (ingest to event coding) for one
-partition, and ``alliance_release`` combines every complete batch, runs the quality checks and
-publishes. The landing sensor and the daily schedule request partition runs for new or changed
-batches (a run key per batch and signature, so an unchanged batch is never run twice); the release
-sensor publishes once partition runs have succeeded and none is still queued or running.
+partition, and ``alliance_release`` combines every archived batch, runs the quality checks and
+publishes. The daily schedule and the landing-folder sensor request partition runs by the one
+rule of pipeline.lib.batches (the rule ``alliance-events run`` follows too): for the batches that
+are new, changed, unfinished or failed, pending, or stale, and for no other, leaving out those
+with a run queued or in progress. The release sensor publishes once partition runs have
+succeeded and none is still queued or running.
 """
 
-import json
 import os
 
 import dagster as dg
 
 from pipeline.defs.resources import ingest_batches
-from pipeline.lib.landing import changed_files, snapshot
-from pipeline.lib.partitions import PARTITIONS_NAME, input_batches, partition_of
+from pipeline.lib.batches import batches_needing_work, folder_snapshot, read_states, work_token
+from pipeline.lib.fingerprints import stage_fingerprints
+from pipeline.lib.partitions import PARTITIONS_NAME
 from pipeline.lib.settings import Settings
+from pipeline.lib.storage import WorkStore
 
 PARTITION_JOB, RELEASE_JOB = "alliance_partition", "alliance_release"
 PARTITION_ASSETS = (
@@ -69,24 +72,47 @@ def _folder_config(folder) -> dict:
     return {"resources": {"pipeline": {"config": {"input_dir": str(folder)}}}}
 
 
-def batch_requests(input_dir, ignore_patterns, keys=None) -> tuple[list[str], list[dg.RunRequest]]:
-    """Partition keys of the input folder (those in ``keys`` when given) and a run request for each.
+def _partition_runs(instance: dg.DagsterInstance, statuses=None, key: str | None = None, limit=None):
+    tags = {"dagster/partition": key} if key else None
+    filters = dg.RunsFilter(job_name=PARTITION_JOB, statuses=statuses, tags=tags)
+    return instance.get_runs(filters=filters, limit=limit)
 
-    The run key joins the batch with the signature of its files: a batch whose files did not
-    change since its last requested run is not run again.
+
+def batch_run_requests(
+    instance: dg.DagsterInstance, settings: Settings
+) -> tuple[dict[str, str], list[dg.RunRequest]]:
+    """The batches that need a run (key -> why) and a run request for each without one in flight.
+
+    The run key joins the batch with a token of why it needs work, so a request is made again
+    only for a new cause: other files, other fingerprints, or a run that finished (and failed)
+    since.
     """
-    batches = input_batches(input_dir, tuple(ignore_patterns))
-    wanted = [key for key in batches if keys is None or key in keys]
-    requests = [
-        dg.RunRequest(
-            run_key=f"{key}:{batches[key].signature}",
-            partition_key=key,
-            run_config=_folder_config(input_dir),
-            tags={"alliance/input_files": str(len(batches[key].files))},
+    folder = watched_folder(settings)
+    snapshot = folder_snapshot(folder, tuple(settings.ignore_patterns))
+    fingerprints = stage_fingerprints(settings)
+    needed = batches_needing_work(snapshot, read_states(WorkStore(settings.resolved_work_url)), fingerprints)
+    in_flight = {run.tags.get("dagster/partition") for run in _partition_runs(instance, ACTIVE)}
+    requests = []
+    for key, reason in needed.items():
+        if key in in_flight:
+            continue
+        last = _partition_runs(instance, key=key, limit=1)
+        token = work_token(key, reason, snapshot.get(key), fingerprints, last[0].run_id if last else None)
+        requests.append(
+            dg.RunRequest(
+                run_key=f"{key}:{token}",
+                partition_key=key,
+                run_config=_folder_config(folder),
+                tags={"alliance/reason": reason[:200]},
+            )
         )
-        for key in wanted
-    ]
-    return wanted, requests
+    return needed, requests
+
+
+def _skip_reason(needed: dict[str, str], settings: Settings) -> str:
+    if needed:
+        return f"{len(needed)} batches need work and each has a run queued or in progress"
+    return f"every batch of the archive and of {watched_folder(settings)} is up to date"
 
 
 @dg.schedule(
@@ -96,31 +122,26 @@ def batch_requests(input_dir, ignore_patterns, keys=None) -> tuple[list[str], li
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 def daily_refresh(context: dg.ScheduleEvaluationContext):
-    """Every day, run the batches of the input folder that are new or changed since their last run."""
+    """Every day, run the batches that need work (pipeline.lib.batches), and no other."""
     settings = Settings.from_env()
-    keys, requests = batch_requests(watched_folder(settings), settings.ignore_patterns)
+    needed, requests = batch_run_requests(context.instance, settings)
     if not requests:
-        return dg.SkipReason(f"no batch in {watched_folder(settings)}")
-    context.instance.add_dynamic_partitions(PARTITIONS_NAME, keys)
+        return dg.SkipReason(_skip_reason(needed, settings))
+    context.instance.add_dynamic_partitions(PARTITIONS_NAME, [r.partition_key for r in requests])
     return requests
 
 
 @dg.sensor(job=partition_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
 def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    """Run the batches whose files appeared or changed in the landing folder (cursor: {file: mtime})."""
+    """Run the batches that need work (pipeline.lib.batches): files that appeared or changed in the
+    landing folder, failed or unfinished runs, stale stages."""
     settings = Settings.from_env()
-    landing = watched_folder(settings)
-    current = snapshot(landing, tuple(settings.ignore_patterns))
-    changed = changed_files(context.cursor, current)
-    if not changed:
-        return dg.SkipReason(f"no new or changed files in {landing}")
-    keys, requests = batch_requests(
-        landing, settings.ignore_patterns, {partition_of(name) for name in changed}
-    )
+    needed, requests = batch_run_requests(context.instance, settings)
+    if not requests:
+        return dg.SkipReason(_skip_reason(needed, settings))
+    keys = [request.partition_key for request in requests]
     return dg.SensorResult(
-        run_requests=requests,
-        cursor=json.dumps(current, sort_keys=True),
-        dynamic_partitions_requests=[ingest_batches.build_add_request(keys)],
+        run_requests=requests, dynamic_partitions_requests=[ingest_batches.build_add_request(keys)]
     )
 
 

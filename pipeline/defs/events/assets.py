@@ -11,10 +11,9 @@ import polars as pl
 
 from pipeline.defs.resources import PipelineResource, counts_by, ingest_batches
 from pipeline.lib.actors.dictionary import load_actor_dictionary
+from pipeline.lib.batches import COMPLETE, write_state
 from pipeline.lib.events.assemble import CANDIDATE_SCHEMA, candidates_frame, code_shards, events_frame
 from pipeline.lib.events.lexicon import load_event_lexicon
-from pipeline.lib.partitions import COMPLETE, record_path, write_record
-from pipeline.lib.state import pipeline_fingerprint
 
 CODED_SCHEMA = {"doc_id": pl.String, "events": pl.Int64}
 
@@ -74,16 +73,10 @@ def code_events(context: dg.AssetExecutionContext, pipeline: PipelineResource, _
         "_event_candidates",
         metadata={"candidates": candidates.height, "coded_this_run": new.height},
     )
-    # Both tables are stored once their outputs are yielded: only now is the batch complete.
-    store = pipeline.store()
-    ingested = store.read_json(record_path(batch)) or {}
-    write_record(
-        store,
-        batch,
-        COMPLETE,
-        settings.input_dir,
-        pipeline_fingerprint(settings),
-        ingested.get("signature", ""),
+    # Both tables are stored once their outputs are yielded: only now is the batch complete, its
+    # tables built with these stage fingerprints.
+    write_state(
+        pipeline.store(), batch, status=COMPLETE, run_id=context.run_id, stages=pipeline.fingerprints()
     )
 
 

@@ -118,6 +118,129 @@ def _unit_sha256(path: Path, sidecar: Path | None) -> str:
     return _sha256(f"{digest}+{_file_sha256(sidecar)}".encode())
 
 
+@dataclass
+class InputRecord:
+    """One input as the raw archive keeps it, before decoding.
+
+    An article's bytes (a text or HTML file with its sidecar's bytes, or one JSONL line), or an
+    input refused before it could be decoded (too large, unsupported type, unreadable, a sidecar
+    without its article), with the reason and no bytes. ``record_sha256`` addresses the content
+    (payload and sidecar): the archive stores equal content once.
+    """
+
+    source_path: str
+    input_file: str
+    input_sha256: str  # hash of the input file and its sidecar: unchanged hash, unchanged input
+    kind: str  # "text", "html", "jsonl" (one line of a JSONL file) or "refused"
+    content_sha256: str | None  # of the raw bytes (the file, or the JSONL line)
+    record_sha256: str | None = None
+    payload: bytes | None = None
+    sidecar: bytes | None = None
+    reason: str | None = None  # why a refused input was refused
+    detail: str | None = None
+
+
+REFUSED = "refused"
+
+
+def read_input_records(
+    files: list[Path], input_dir: Path, max_bytes: int, known: Mapping[str, str] | None = None
+) -> Iterator[InputRecord | Unchanged]:
+    """An :class:`InputRecord` for every input of ``files`` (below ``input_dir``), streamed.
+
+    ``known`` maps input files (relative paths) to the hash an earlier run read them with; a file
+    whose hash is the same is reported as :class:`Unchanged` instead of being read again.
+    """
+    known = known or {}
+    documents = {path for path in files if path.suffix.lower() in TEXT_SUFFIXES}
+    for path in files:
+        rel = path.relative_to(input_dir).as_posix()
+        if path.name.lower().endswith(SIDECAR_SUFFIX):
+            if not any(_sidecar_for(doc) == path for doc in documents):
+                try:
+                    digest = _file_sha256(path)
+                except OSError as err:
+                    yield InputRecord(rel, rel, "", REFUSED, None, reason="unreadable", detail=str(err))
+                    continue
+                if known.get(rel) == digest:
+                    yield Unchanged(rel, digest)
+                    continue
+                reason = "sidecar without a matching .txt/.md/.html file"
+                yield InputRecord(rel, rel, digest, REFUSED, digest, reason="orphan_metadata", detail=reason)
+            continue
+        sidecar = _sidecar_for(path) if path in documents and _sidecar_for(path).is_file() else None
+        try:
+            unit_digest = _unit_sha256(path, sidecar)
+        except OSError as err:
+            yield InputRecord(rel, rel, "", REFUSED, None, reason="unreadable", detail=str(err))
+            continue
+        if known.get(rel) == unit_digest:
+            yield Unchanged(rel, unit_digest)
+            continue
+        yield from _file_records(path, rel, sidecar, unit_digest, max_bytes)
+
+
+def _file_records(
+    path: Path, rel: str, sidecar: Path | None, unit_digest: str, max_bytes: int
+) -> Iterator[InputRecord]:
+    suffix = path.suffix.lower()
+
+    def refused(reason: str, detail: str, digest: str | None, source: str = rel) -> InputRecord:
+        return InputRecord(source, rel, unit_digest, REFUSED, digest, reason=reason, detail=detail)
+
+    try:
+        if suffix not in TEXT_SUFFIXES and suffix != JSONL_SUFFIX:
+            detail = f"file type {suffix or '(none)'} is not an input format"
+            yield refused("unsupported_type", detail, _file_sha256(path))
+            return
+        if suffix == JSONL_SUFFIX:
+            for number, raw in jsonl_lines(path):
+                source, digest = f"{rel}#{number}", _sha256(raw)
+                if len(raw) > max_bytes:
+                    detail = f"line {number}: {len(raw)} bytes exceeds the limit of {max_bytes}"
+                    yield refused("too_large", detail, digest, source)
+                else:
+                    yield InputRecord(source, rel, unit_digest, "jsonl", digest, digest, payload=raw)
+            return
+        size = path.stat().st_size
+        if size > max_bytes:
+            detail = f"{size} bytes exceeds the limit of {max_bytes}"
+            yield refused("too_large", detail, _file_sha256(path))
+            return
+        raw = path.read_bytes()
+        side = sidecar.read_bytes() if sidecar is not None else None
+    except OSError as err:
+        yield refused("unreadable", str(err), None)
+        return
+    yield InputRecord(rel, rel, unit_digest, TEXT_SUFFIXES[suffix], _sha256(raw), unit_digest, raw, side)
+
+
+def decode_record(record: InputRecord, seen_at: datetime) -> Iterator[RawDocument | QuarantineRecord]:
+    """The raw document or quarantine rows an archived input gives (see InputRecord)."""
+    rows: Iterator[RawDocument | QuarantineRecord]
+    if record.kind == REFUSED:
+        rows = iter(
+            [
+                QuarantineRecord(
+                    record.source_path,
+                    record.reason or "unreadable",
+                    record.detail or "",
+                    record.content_sha256,
+                    seen_at,
+                )
+            ]
+        )
+    elif record.kind == "jsonl":
+        rows = _decode_jsonl_line(record.source_path, record.payload or b"", seen_at)
+    else:
+        rows = _decode_single(record.source_path, record.payload or b"", record.sidecar, record.kind, seen_at)
+    for row in rows:
+        row.input_file, row.input_sha256 = record.input_file, record.input_sha256
+        if isinstance(row, RawDocument):
+            row.record_sha256 = record.record_sha256 or record.input_sha256
+        yield row
+
+
 def read_inputs(
     files: list[Path],
     input_dir: Path,
@@ -125,74 +248,21 @@ def read_inputs(
     now: datetime | None = None,
     known: Mapping[str, str] | None = None,
 ) -> Iterator[RawDocument | QuarantineRecord | Unchanged]:
-    """Yield a raw document or a quarantine record for every one of ``files`` (below ``input_dir``).
+    """Read and decode ``files`` at once: a raw document or quarantine record for each input.
 
-    ``known`` maps input files (relative paths) to the hash an earlier run read them with; a file
-    whose hash is the same is reported as :class:`Unchanged` instead of being read again.
+    The pipeline archives the records first (pipeline.lib.ingest.archive) and decodes them from
+    the archive; this is the same without the archive, for scripts and evaluation.
     """
     now = now or datetime.now(UTC)
-    known = known or {}
-    documents = {path for path in files if path.suffix.lower() in TEXT_SUFFIXES}
-    for path in files:
-        rel = path.relative_to(input_dir).as_posix()
-        name = path.name.lower()
-        if name.endswith(SIDECAR_SUFFIX):
-            if not any(_sidecar_for(doc) == path for doc in documents):
-                digest = _file_sha256(path)
-                if known.get(rel) == digest:
-                    yield Unchanged(rel, digest)
-                    continue
-                reason = "sidecar without a matching .txt/.md/.html file"
-                yield QuarantineRecord(rel, "orphan_metadata", reason, digest, now, rel, digest)
-            continue
-        sidecar = _sidecar_for(path) if path in documents and _sidecar_for(path).is_file() else None
-        try:
-            unit_digest = _unit_sha256(path, sidecar)
-        except OSError as err:
-            yield QuarantineRecord(rel, "unreadable", str(err), None, now, rel, "")
-            continue
-        if known.get(rel) == unit_digest:
-            yield Unchanged(rel, unit_digest)
-            continue
-        for record in _read_file(path, rel, sidecar, max_bytes, now):
-            record.input_file, record.input_sha256 = rel, unit_digest
-            if isinstance(record, RawDocument) and not record.record_sha256:
-                record.record_sha256 = unit_digest
+    for record in read_input_records(files, input_dir, max_bytes, known):
+        if isinstance(record, Unchanged):
             yield record
+        else:
+            yield from decode_record(record, now)
 
 
-def _read_file(
-    path: Path, rel: str, sidecar: Path | None, max_bytes: int, now: datetime
-) -> Iterator[RawDocument | QuarantineRecord]:
-    suffix = path.suffix.lower()
-    if suffix not in TEXT_SUFFIXES and suffix != JSONL_SUFFIX:
-        yield QuarantineRecord(
-            rel,
-            "unsupported_type",
-            f"file type {suffix or '(none)'} is not an input format",
-            _file_sha256(path),
-            now,
-        )
-        return
-    if suffix == JSONL_SUFFIX:
-        yield from _read_jsonl(path, rel, max_bytes, now)
-        return
-    size = path.stat().st_size
-    if size > max_bytes:
-        yield QuarantineRecord(
-            rel, "too_large", f"{size} bytes exceeds the limit of {max_bytes}", _file_sha256(path), now
-        )
-        return
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        yield QuarantineRecord(rel, "unreadable", str(err), None, now)
-        return
-    yield from _read_single(rel, raw, sidecar, TEXT_SUFFIXES[suffix], now)
-
-
-def _read_single(
-    rel: str, raw: bytes, sidecar: Path | None, body_format: str, now: datetime
+def _decode_single(
+    rel: str, raw: bytes, sidecar: bytes | None, body_format: str, now: datetime
 ) -> Iterator[RawDocument | QuarantineRecord]:
     digest = _sha256(raw)
     try:
@@ -203,18 +273,18 @@ def _read_single(
     metadata: dict[str, str] = {}
     if sidecar is not None:
         try:
-            loaded = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+            loaded = json.loads(sidecar.decode("utf-8-sig"))
             if not isinstance(loaded, dict):
                 raise ValueError("not a JSON object")
             metadata = _clean_metadata(loaded)
         except (ValueError, UnicodeDecodeError) as err:
             # The article is still usable; the broken sidecar is reported on its own.
-            sidecar_rel = Path(rel).with_name(sidecar.name).as_posix()
+            sidecar_rel = _sidecar_for(Path(rel)).as_posix()
             yield QuarantineRecord(
                 sidecar_rel,
                 "malformed_metadata",
                 f"sidecar ignored, article kept: {err}",
-                _sha256(sidecar.read_bytes()),
+                _sha256(sidecar),
                 now,
             )
     yield RawDocument(rel, digest, decoded.text, body_format, decoded.encoding, now, metadata)
@@ -230,53 +300,39 @@ def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line.rstrip(b"\r\n")
 
 
-def _read_jsonl(
-    path: Path, rel: str, max_bytes: int, now: datetime
-) -> Iterator[RawDocument | QuarantineRecord]:
-    """One record per line; the size limit applies to each line, so large dumps stream through."""
-    for number, raw in jsonl_lines(path):
-        source = f"{rel}#{number}"
-        digest = _sha256(raw)
-        if len(raw) > max_bytes:
-            yield QuarantineRecord(
-                source,
-                "too_large",
-                f"line {number}: {len(raw)} bytes exceeds the limit of {max_bytes}",
-                digest,
-                now,
-            )
-            continue
-        try:
-            decoded = decode_bytes(raw)
-            record = json.loads(decoded.text)
-        except NotText as err:
-            yield QuarantineRecord(source, err.reason, f"line {number}: {err.detail}", digest, now)
-            continue
-        except ValueError as err:
-            yield QuarantineRecord(source, "malformed_json", f"line {number}: {err}", digest, now)
-            continue
-        if not isinstance(record, dict):
-            yield QuarantineRecord(
-                source, "malformed_json", f"line {number} is not a JSON object", digest, now
-            )
-            continue
-        text, html = record.get("text"), record.get("html")
-        if isinstance(text, str) and text.strip():
-            body, body_format = text, "text"
-        elif isinstance(html, str) and html.strip():
-            body, body_format = html, "html"
-        else:
-            yield QuarantineRecord(
-                source, "no_text", f"line {number} has no non-empty 'text' or 'html'", digest, now
-            )
-            continue
-        yield RawDocument(
-            source,
-            digest,
-            body,
-            body_format,
-            decoded.encoding,
-            now,
-            _clean_metadata(record),
-            record_sha256=digest,
+def _decode_jsonl_line(source: str, raw: bytes, now: datetime) -> Iterator[RawDocument | QuarantineRecord]:
+    """One JSONL line (its source path is 'file.jsonl#N') as a raw document or a quarantine row."""
+    number = source.rpartition("#")[2]
+    digest = _sha256(raw)
+    try:
+        decoded = decode_bytes(raw)
+        record = json.loads(decoded.text)
+    except NotText as err:
+        yield QuarantineRecord(source, err.reason, f"line {number}: {err.detail}", digest, now)
+        return
+    except ValueError as err:
+        yield QuarantineRecord(source, "malformed_json", f"line {number}: {err}", digest, now)
+        return
+    if not isinstance(record, dict):
+        yield QuarantineRecord(source, "malformed_json", f"line {number} is not a JSON object", digest, now)
+        return
+    text, html = record.get("text"), record.get("html")
+    if isinstance(text, str) and text.strip():
+        body, body_format = text, "text"
+    elif isinstance(html, str) and html.strip():
+        body, body_format = html, "html"
+    else:
+        yield QuarantineRecord(
+            source, "no_text", f"line {number} has no non-empty 'text' or 'html'", digest, now
         )
+        return
+    yield RawDocument(
+        source,
+        digest,
+        body,
+        body_format,
+        decoded.encoding,
+        now,
+        _clean_metadata(record),
+        record_sha256=digest,
+    )
