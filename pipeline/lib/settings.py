@@ -66,6 +66,13 @@ class Settings(BaseModel):
         None, description="Scheduler of the Dask cluster (tcp://host:8786) for executor=dask; local if unset."
     )
     release_keep: int = Field(5, description="How many releases to keep under outputs/releases.")
+    release_max_unexplained_drop: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of any published table a release may drop without a reason (source changed, "
+        "forgotten, re-derived) before it is blocked; 0 blocks any such loss.",
+    )
 
     @field_validator("languages")
     @classmethod

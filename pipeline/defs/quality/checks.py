@@ -1,9 +1,11 @@
-"""Quality stage: a GX suite per published table, run as a blocking Dagster asset check.
+"""Quality stage: per published table, a blocking Dagster asset check of its expectations.
 
-A failed "critical" expectation fails the check with ERROR severity, which stops publishing; a
-failed "warning" expectation is published and flagged (WARN). Each outcome is also written to
-the work store so the release ships it in quality/. The large tables arrive as LazyFrames and are
-read only as far as their suite needs.
+The expectations are those generated from the contract (pipeline/lib/schema.py) plus the semantic
+ones of the GX suite ``expectations/<table>.json``. A failed "critical" expectation fails the check
+with ERROR severity, which stops publishing; a failed "warning" expectation is published and
+flagged (WARN). Each outcome travels in the check's metadata, in Dagster's event log, from where
+``out_release`` reads the outcomes of its own run into the release's quality/ folder. The large
+tables arrive as LazyFrames and are read only as far as their expectations need.
 """
 
 import dagster as dg
@@ -20,9 +22,10 @@ from pipeline.lib.quality.derived import (
 )
 from pipeline.lib.quality.suites import SuiteOutcome, validate_table
 
+OUTCOME_KEY = "outcome"  # metadata entry holding the whole SuiteOutcome as JSON
 
-def _result(pipeline: PipelineResource, outcome: SuiteOutcome) -> dg.AssetCheckResult:
-    pipeline.store().write_json(f"quality/{outcome.table}.json", outcome.as_dict())
+
+def _result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     critical, warnings = outcome.failures("critical"), outcome.failures("warning")
     return dg.AssetCheckResult(
         passed=not critical and not warnings,
@@ -32,49 +35,62 @@ def _result(pipeline: PipelineResource, outcome: SuiteOutcome) -> dg.AssetCheckR
             "expectations": len(outcome.results),
             "failed_critical": dg.MetadataValue.json([f"{r['expectation']} {r['kwargs']}" for r in critical]),
             "failed_warning": dg.MetadataValue.json([f"{r['expectation']} {r['kwargs']}" for r in warnings]),
+            # The whole outcome travels in the event log: the release reads it from there.
+            OUTCOME_KEY: dg.MetadataValue.json(outcome.as_dict()),
         },
     )
 
 
-@dg.asset_check(asset="core_documents", blocking=True, description="GX suite expectations/documents.json")
-def documents_suite(pipeline: PipelineResource, core_documents: pl.LazyFrame) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset="core_documents",
+    blocking=True,
+    description="contract expectations and GX suite expectations/documents.json",
+)
+def documents_suite(core_documents: pl.LazyFrame) -> dg.AssetCheckResult:
     """Validate the documents table."""
-    return _result(pipeline, validate_table("documents", with_document_checks(core_documents)))
+    return _result(validate_table("documents", with_document_checks(core_documents)))
 
 
-@dg.asset_check(asset="core_quarantine", blocking=True, description="GX suite expectations/quarantine.json")
-def quarantine_suite(pipeline: PipelineResource, core_quarantine: pl.DataFrame) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset="core_quarantine",
+    blocking=True,
+    description="contract expectations and GX suite expectations/quarantine.json",
+)
+def quarantine_suite(core_quarantine: pl.DataFrame) -> dg.AssetCheckResult:
     """Validate the quarantine table."""
-    return _result(pipeline, validate_table("quarantine", core_quarantine))
+    return _result(validate_table("quarantine", core_quarantine))
 
 
-@dg.asset_check(asset="core_actors", blocking=True, description="GX suite expectations/actors.json")
-def actors_suite(pipeline: PipelineResource, core_actors: pl.DataFrame) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset="core_actors",
+    blocking=True,
+    description="contract expectations and GX suite expectations/actors.json",
+)
+def actors_suite(core_actors: pl.DataFrame) -> dg.AssetCheckResult:
     """Validate the actors table."""
-    return _result(pipeline, validate_table("actors", core_actors.drop("aliases", "roles")))
+    return _result(validate_table("actors", core_actors.drop("aliases", "roles")))
 
 
 @dg.asset_check(
     asset="core_mentions",
     blocking=True,
-    description="GX suite expectations/mentions.json",
+    description="contract expectations and GX suite expectations/mentions.json",
     additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")},
 )
 def mentions_suite(
-    pipeline: PipelineResource,
     core_mentions: pl.LazyFrame,
     core_documents: pl.LazyFrame,
     core_actors: pl.DataFrame,
 ) -> dg.AssetCheckResult:
     """Validate the mentions table, offsets and actor references included."""
     checked = with_mention_checks(core_mentions, core_documents)
-    return _result(pipeline, validate_table("mentions", checked, domains=run_time_domains(core_actors)))
+    return _result(validate_table("mentions", checked, domains=run_time_domains(core_actors)))
 
 
 @dg.asset_check(
     asset="core_events",
     blocking=True,
-    description="GX suite expectations/events.json",
+    description="contract expectations and GX suite expectations/events.json",
     additional_ins={"core_documents": dg.AssetIn("core_documents"), "core_actors": dg.AssetIn("core_actors")},
 )
 def events_suite(
@@ -93,4 +109,4 @@ def events_suite(
             pl.read_parquet(previous / "parquet" / "documents.parquet", columns=["doc_id", "duplicate_of"]),
         )
     checked = with_event_checks(core_events, core_documents, previous_events_per_document=before)
-    return _result(pipeline, validate_table("events", checked, domains=run_time_domains(core_actors)))
+    return _result(validate_table("events", checked, domains=run_time_domains(core_actors)))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.lib.publish.removals import RemovalAudit
 from pipeline.lib.schema import PUBLISHED_TABLES, Frames
 
 LATEST = "latest"
@@ -83,8 +84,10 @@ def table_changes(tables: Frames, previous: Path | None) -> list[TableChange]:
     return changes
 
 
-def changes_markdown(version: str, previous: Path | None, changes: list[TableChange]) -> str:
-    """CHANGES.md of release ``version``."""
+def changes_markdown(
+    version: str, previous: Path | None, changes: list[TableChange], removals: RemovalAudit | None = None
+) -> str:
+    """CHANGES.md of release ``version``; ``removals`` says why rows of the previous release left."""
     lines = [f"# Changes in release {version}", ""]
     if previous is None:
         lines += ["First release: there is no earlier one to compare with.", ""]
@@ -106,4 +109,14 @@ def changes_markdown(version: str, previous: Path | None, changes: list[TableCha
                 shown = ", ".join(f"`{event_id}`" for event_id in ids[:_LISTED])
                 more = f" and {len(ids) - _LISTED} more" if len(ids) > _LISTED else ""
                 lines += ["", f"{label} events: {shown}{more}."]
+    if removals is not None and any(table.removed for table in removals.tables.values()):
+        lines += ["", "## Why rows left", "", "| table | removed | reason |", "| --- | ---: | --- |"]
+        for table in removals.tables.values():
+            for reason, count in sorted(table.by_reason.items()):
+                lines.append(f"| {table.table} | {count} | {reason} |")
+        if removals.forgotten_sources:
+            shown = ", ".join(f"`{source}`" for source in removals.forgotten_sources[:_LISTED])
+            extra = len(removals.forgotten_sources) - _LISTED
+            more = f" and {extra} more" if extra > 0 else ""
+            lines += ["", f"Inputs forgotten on purpose (`alliance-events sources forget`): {shown}{more}."]
     return "\n".join(lines) + "\n"

@@ -1,8 +1,9 @@
 """Write a release folder and switch ``latest`` to it only when it is complete.
 
 Layout (DATASET.md): alliance.duckdb (tables + views from sql/views), parquet/<table>.parquet
-(zstd), datapackage.json, README.md, CHANGES.md (against the previous release), report.html
-(charts, offline), quality/, SHA256SUMS. Everything is written into a hidden
+(zstd), datapackage.json, README.md, CHANGES.md (against the previous release: rows added,
+removed and changed, and why rows left), provenance.json (the stage fingerprints of each batch),
+report.html (charts, offline), quality/, SHA256SUMS. Everything is written into a hidden
 temporary folder beside the releases, renamed into place, and only then is the ``latest``
 symlink replaced (an atomic rename), so a reader never sees a half-written release.
 """
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 from pipeline.lib.publish.changes import LATEST, changes_markdown, previous_release, table_changes
 from pipeline.lib.publish.describe import analyst_readme, datapackage
 from pipeline.lib.publish.quality_page import quality_html
+from pipeline.lib.publish.removals import PROVENANCE_FILE, RemovalAudit
 from pipeline.lib.publish.report import report_html
 from pipeline.lib.schema import PUBLISHED_TABLES, Frames
 from pipeline.lib.sql import load_view_statements
@@ -104,8 +106,13 @@ def write_release(
     output_dir: Path,
     version: str,
     keep: int = 5,
+    provenance: dict | None = None,
+    removals: RemovalAudit | None = None,
 ) -> Path:
     """Write all published tables as release ``version`` and point ``latest`` at it.
+
+    ``provenance`` (what the release is made from) is kept as provenance.json; ``removals`` (why
+    rows of the previous release left) goes into CHANGES.md.
 
     The tables may be lazy: they are streamed into the Parquet files, and the DuckDB file, the
     report and the changes are made from those files, so no table need fit in memory whole.
@@ -137,7 +144,10 @@ def write_release(
     (staging / "report.html").write_text(report_html(version, published, quality), encoding="utf-8")
     previous = previous_release(output_dir)
     (staging / "CHANGES.md").write_text(
-        changes_markdown(version, previous, table_changes(published, previous)), encoding="utf-8"
+        changes_markdown(version, previous, table_changes(published, previous), removals), encoding="utf-8"
+    )
+    (staging / PROVENANCE_FILE).write_text(
+        json.dumps({"version": version, **(provenance or {})}, indent=2, sort_keys=True), encoding="utf-8"
     )
     (staging / "SHA256SUMS").write_text(_sha256sums(staging), encoding="utf-8")
     final = releases / version
