@@ -3,7 +3,7 @@
 ``run`` runs the partition job for every new or changed ingest batch and then the release job
 (see pipeline/runner.py), against the project's Dagster instance (``.dagster/``, so runs show up
 in ``dagster dev``): the same jobs as scheduled runs. It exits non-zero when any step or blocking
-check fails. ``query`` runs SQL (a string, a file or one of ``sql/examples``) on a release's
+check fails. ``sources`` lists the raw archive's inputs and forgets chosen ones (retention). ``query`` runs SQL (a string, a file or one of ``sql/examples``) on a release's
 DuckDB file, opened read-only.
 """
 
@@ -108,6 +108,81 @@ def command_eval_cleaning(args: argparse.Namespace) -> int:
     return 0
 
 
+def _selection(args: argparse.Namespace):
+    from datetime import UTC, datetime
+
+    from pipeline.lib.sources import Selection
+
+    before = None
+    if args.last_seen_before:
+        before = datetime.fromisoformat(args.last_seen_before)
+        before = before if before.tzinfo else before.replace(tzinfo=UTC)
+    return Selection(tuple(args.batch), tuple(args.source), tuple(args.input_dir), before)
+
+
+def _work_store(output: str):
+    from pipeline.lib.settings import Settings
+    from pipeline.lib.storage import WorkStore
+
+    return WorkStore(Settings.from_env(output_dir=Path(output)).resolved_work_url)
+
+
+def command_sources_list(args: argparse.Namespace) -> int:
+    """``alliance-events sources list``: the archived inputs, one row each."""
+    from pipeline.lib.query import format_result
+    from pipeline.lib.sources import list_sources
+
+    frame = list_sources(_work_store(args.output), _selection(args))
+    width = shutil.get_terminal_size((160, 24)).columns
+    sys.stdout.write(format_result(frame, args.format, max_rows=args.max_rows, max_width=width))
+    if args.format == "table":
+        print(f"{frame.height} archived inputs in {frame['batch'].n_unique()} batches")
+    return 0
+
+
+def command_sources_forget(args: argparse.Namespace) -> int:
+    """``alliance-events sources forget``: remove chosen inputs from the archive, on purpose."""
+    from datetime import UTC, datetime
+
+    from pipeline.lib.publish.changes import previous_release
+    from pipeline.lib.sources import forget_sources
+
+    selection = _selection(args)
+    if selection.empty:
+        print(
+            "alliance-events sources forget: give --batch, --source, --input-dir or --last-seen-before",
+            file=sys.stderr,
+        )
+        return 2
+    now = datetime.now(UTC)
+    outcome = forget_sources(
+        _work_store(args.output),
+        selection,
+        args.note,
+        now,
+        release=previous_release(Path(args.output)),
+        dry_run=args.dry_run,
+    )
+    verb = "would forget" if args.dry_run else "forgot"
+    count = outcome.archived.height
+    print(f"{verb} {count} archived inputs in {outcome.archived['batch'].n_unique()} batches")
+    for batch, source in outcome.archived.select("batch", "source_path").head(args.max_rows).iter_rows():
+        print(f"  {batch}: {source}")
+    if count > args.max_rows:
+        print(f"  ... and {count - args.max_rows} more")
+    if outcome.unarchived:
+        print(
+            f"{verb} {len(outcome.unarchived)} inputs of the latest release that the archive no longer holds"
+        )
+    for path in outcome.still_in_folder[:10]:
+        print(
+            f"warning: {path} is still in its input folder: the next run archives it again", file=sys.stderr
+        )
+    if not args.dry_run and (count or outcome.unarchived):
+        print("the next `alliance-events run` publishes a release without their rows (see its CHANGES.md)")
+    return 0
+
+
 def command_query(args: argparse.Namespace) -> int:
     """``alliance-events query``: SQL on a release's alliance.duckdb, printed as a table, CSV or JSON."""
     import duckdb
@@ -177,6 +252,42 @@ def main(argv: list[str] | None = None) -> int:
         "--devset", default=str(DEFAULT_DEVSET), help="folder with docs/ (skipped if absent)"
     )
     cleaning.set_defaults(handler=command_eval_cleaning)
+    sources = commands.add_parser("sources", help="list the raw archive's inputs, or forget chosen ones")
+    actions = sources.add_subparsers(dest="action", required=True)
+    for name, handler, summary in (
+        ("list", command_sources_list, "list archived inputs (batch, path, first and last seen)"),
+        (
+            "forget",
+            command_sources_forget,
+            "remove chosen inputs from the archive; the next release drops their rows",
+        ),
+    ):
+        action = actions.add_parser(name, help=summary)
+        action.add_argument(
+            "--output", default=str(PROJECT_ROOT / "outputs"), help="the output folder whose archive to use"
+        )
+        action.add_argument("--batch", action="append", default=[], help="a batch key (repeatable)")
+        action.add_argument(
+            "--source",
+            action="append",
+            default=[],
+            help="a glob over source paths or input files (repeatable)",
+        )
+        action.add_argument(
+            "--input-dir", action="append", default=[], help="inputs archived from this folder"
+        )
+        action.add_argument(
+            "--last-seen-before", default=None, help="inputs not seen in a folder since this date"
+        )
+        action.add_argument("--max-rows", type=int, default=100, help="rows shown")
+        action.set_defaults(handler=handler)
+        if name == "list":
+            action.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        else:
+            action.add_argument("--note", default="forgotten on request", help="why (kept in the log)")
+            action.add_argument(
+                "--dry-run", action="store_true", help="say what would be forgotten, change nothing"
+            )
     query = commands.add_parser(
         "query", help="run SQL on a release's alliance.duckdb (read-only) and print the result"
     )

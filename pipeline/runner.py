@@ -29,6 +29,7 @@ import dagster as dg
 
 from pipeline.lib.batches import batches_needing_work, folder_snapshot, read_states
 from pipeline.lib.fingerprints import stage_fingerprints
+from pipeline.lib.ingest.legacy import adopt_legacy_batches
 from pipeline.lib.partitions import PARTITIONS_NAME
 from pipeline.lib.settings import Settings
 from pipeline.lib.storage import WorkStore
@@ -128,6 +129,7 @@ def _run_release_in_worker(instance_ref, run_config: dict) -> tuple[bool, str, l
 def batches_to_run(settings: Settings) -> tuple[list[str], dict[str, str]]:
     """(every batch of the folder and the archive, batch -> why it needs a run), by the one rule."""
     store = WorkStore(settings.resolved_work_url)
+    adopt_legacy_batches(store, settings.input_dir)  # a work store of a version before the archive
     snapshot = folder_snapshot(settings.input_dir, tuple(settings.ignore_patterns))
     states = read_states(store)
     needed = batches_needing_work(snapshot, states, stage_fingerprints(settings), settings.full_refresh)

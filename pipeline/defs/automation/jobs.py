@@ -16,6 +16,7 @@ import dagster as dg
 from pipeline.defs.resources import ingest_batches
 from pipeline.lib.batches import batches_needing_work, folder_snapshot, read_states, work_token
 from pipeline.lib.fingerprints import stage_fingerprints
+from pipeline.lib.ingest.legacy import adopt_legacy_batches
 from pipeline.lib.partitions import PARTITIONS_NAME
 from pipeline.lib.settings import Settings
 from pipeline.lib.storage import WorkStore
@@ -87,10 +88,11 @@ def batch_run_requests(
     only for a new cause: other files, other fingerprints, or a run that finished (and failed)
     since.
     """
-    folder = watched_folder(settings)
+    folder, store = watched_folder(settings), WorkStore(settings.resolved_work_url)
+    adopt_legacy_batches(store, folder)  # once, for a work store of a version before the archive
     snapshot = folder_snapshot(folder, tuple(settings.ignore_patterns))
     fingerprints = stage_fingerprints(settings)
-    needed = batches_needing_work(snapshot, read_states(WorkStore(settings.resolved_work_url)), fingerprints)
+    needed = batches_needing_work(snapshot, read_states(store), fingerprints)
     in_flight = {run.tags.get("dagster/partition") for run in _partition_runs(instance, ACTIVE)}
     requests = []
     for key, reason in needed.items():

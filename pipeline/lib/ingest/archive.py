@@ -193,6 +193,26 @@ class RawArchive:
             self.compact(batch)
         return outcome
 
+    def adopt(self, batch: str, records: Iterable[tuple[InputRecord, datetime]]) -> int:
+        """Archive ``records`` (each with when it was first accepted) as the inputs of ``batch``,
+        which the archive does not hold yet; returns how many. For work stores of earlier versions
+        (pipeline.lib.ingest.legacy)."""
+        if self.store.exists(index_path(batch)):
+            raise ValueError(f"the archive holds batch {batch} already")
+        writer = _SegmentWriter(self.store, _payload_folder(batch))
+        rows, stored = [], {}
+        for record, accepted_at in records:
+            segment = None
+            if record.payload is not None:
+                segment = stored.get(record.record_sha256)
+                if segment is None:
+                    segment = stored[record.record_sha256] = writer.add(record)
+            rows.append({**_index_row(record, segment, "", accepted_at), "input_dir": None})
+        writer.close()
+        index = pl.DataFrame(rows, schema=INDEX_SCHEMA).unique("source_path", keep="last").sort("source_path")
+        self._write_index(batch, index)
+        return len(rows)
+
     def records(
         self, batch: str, index: pl.DataFrame | None = None
     ) -> Iterator[tuple[InputRecord, datetime]]:

@@ -238,6 +238,8 @@ def decode_record(record: InputRecord, seen_at: datetime) -> Iterator[RawDocumen
         row.input_file, row.input_sha256 = record.input_file, record.input_sha256
         if isinstance(row, RawDocument):
             row.record_sha256 = record.record_sha256 or record.input_sha256
+            # the hash of the bytes as they came in (an adopted record holds decoded text only)
+            row.content_sha256 = record.content_sha256 or row.content_sha256
         yield row
 
 
