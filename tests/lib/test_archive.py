@@ -54,6 +54,15 @@ def _folder(tmp_path: Path) -> Path:
     return folder
 
 
+def _archived(tmp_path: Path) -> tuple[Path, WorkStore, RawArchive]:
+    """The input folder of _folder, accepted into an archive at T0."""
+    folder = _folder(tmp_path)
+    store = WorkStore(str(tmp_path / "work"))
+    archive = RawArchive(store)
+    _accept(archive, folder, T0)
+    return folder, store, archive
+
+
 def test_archived_inputs_decode_as_the_folder_does(tmp_path):
     folder = _folder(tmp_path)
     archive = RawArchive(WorkStore(str(tmp_path / "work")))
@@ -76,10 +85,7 @@ def test_archived_inputs_decode_as_the_folder_does(tmp_path):
 
 
 def test_unchanged_files_are_not_stored_again_and_files_that_left_stay(tmp_path):
-    folder = _folder(tmp_path)
-    store = WorkStore(str(tmp_path / "work"))
-    archive = RawArchive(store)
-    _accept(archive, folder, T0)
+    folder, store, archive = _archived(tmp_path)
     stored = _stored_shas(store)
     again = _accept(archive, folder, T0 + timedelta(days=1))
     assert not again.changed and again.unchanged_files == ["a.txt", "big.txt", "feed.jsonl", "scan.pdf"]
@@ -94,10 +100,7 @@ def test_unchanged_files_are_not_stored_again_and_files_that_left_stay(tmp_path)
 
 
 def test_a_changed_file_replaces_its_rows_and_its_old_bytes_go(tmp_path):
-    folder = _folder(tmp_path)
-    store = WorkStore(str(tmp_path / "work"))
-    archive = RawArchive(store)
-    _accept(archive, folder, T0)
+    folder, store, archive = _archived(tmp_path)
     old_sha = archive.index("day").filter(pl.col("source_path") == "a.txt")["record_sha256"].item()
     _write(folder, "a.txt", GERMAN + " Nachtrag.")
     (folder / "feed.jsonl").write_text(  # one line fixed, one line added; line 1 unchanged
@@ -131,10 +134,7 @@ def test_a_sidecar_finds_its_article_in_either_order(tmp_path):
 
 
 def test_forgetting_removes_rows_and_bytes_and_logs_them(tmp_path):
-    folder = _folder(tmp_path)
-    store = WorkStore(str(tmp_path / "work"))
-    archive = RawArchive(store)
-    _accept(archive, folder, T0)
+    _, store, archive = _archived(tmp_path)
     sha = archive.index("day").filter(pl.col("source_path") == "a.txt")["record_sha256"].item()
     forgotten = archive.forget("day", ["a.txt"], "takedown request", T0 + timedelta(days=3))
     assert forgotten["source_path"].to_list() == ["a.txt"]

@@ -14,18 +14,9 @@ from pipeline.lib.batches import (
     write_state,
 )
 from pipeline.lib.storage import WorkStore
+from tests.lib.folders import two_batches
 
 STAGES = {"ingest": "i1", "clean": "c1", "entities": "n1", "events": "e1"}
-
-
-def _folder(tmp_path):
-    (tmp_path / "day-1").mkdir(parents=True)
-    (tmp_path / "day-1" / "a.txt").write_text("eins", encoding="utf-8")
-    (tmp_path / "day-1" / "b.jsonl").write_text('{"text": "x"}\n', encoding="utf-8")
-    (tmp_path / "loose.txt").write_text("zwei", encoding="utf-8")
-    (tmp_path / "loose.meta.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "README.md").write_text("docs", encoding="utf-8")
-    return tmp_path
 
 
 def _complete(snapshot, key, stages=STAGES):
@@ -33,7 +24,7 @@ def _complete(snapshot, key, stages=STAGES):
 
 
 def test_snapshot_groups_files_by_batch_and_leaves_documentation_out(tmp_path):
-    snapshot = folder_snapshot(_folder(tmp_path), ("README*",))
+    snapshot = folder_snapshot(two_batches(tmp_path), ("README*",))
     assert {key: sorted(files) for key, files in snapshot.items()} == {
         "day-1": ["day-1/a.txt", "day-1/b.jsonl"],
         "loose": ["loose.meta.json", "loose.txt"],
@@ -42,14 +33,14 @@ def test_snapshot_groups_files_by_batch_and_leaves_documentation_out(tmp_path):
 
 
 def test_new_batches_need_work_and_complete_ones_do_not(tmp_path):
-    snapshot = folder_snapshot(_folder(tmp_path), ("README*",))
+    snapshot = folder_snapshot(two_batches(tmp_path), ("README*",))
     assert batches_needing_work(snapshot, {}, STAGES) == {"day-1": "new", "loose": "new"}
     states = {key: _complete(snapshot, key) for key in snapshot}
     assert batches_needing_work(snapshot, states, STAGES) == {}
 
 
 def test_a_touched_file_is_a_change_and_a_file_that_left_is_not(tmp_path):
-    folder = _folder(tmp_path)
+    folder = two_batches(tmp_path)
     snapshot = folder_snapshot(folder, ("README*",))
     states = {key: _complete(snapshot, key) for key in snapshot}
     stat = (folder / "day-1" / "a.txt").stat()
@@ -65,7 +56,7 @@ def test_a_touched_file_is_a_change_and_a_file_that_left_is_not(tmp_path):
 
 
 def test_unfinished_failed_pending_and_stale_batches_need_work(tmp_path):
-    snapshot = folder_snapshot(_folder(tmp_path), ("README*",))
+    snapshot = folder_snapshot(two_batches(tmp_path), ("README*",))
     states = {
         "day-1": {**_complete(snapshot, "day-1"), "status": RUNNING, "run_id": "r-7"},
         "loose": {**_complete(snapshot, "loose"), "status": PENDING, "note": "2 inputs forgotten"},

@@ -7,6 +7,7 @@ from pipeline.lib.ingest.conservation import unaccounted_inputs
 from pipeline.lib.ingest.inputs import list_input_files
 from pipeline.lib.partitions import batch_key, in_batch, partition_of
 from pipeline.lib.storage import WorkStore
+from tests.lib.folders import two_batches
 
 
 def test_partition_keys_follow_top_level_entries():
@@ -19,18 +20,8 @@ def test_partition_keys_follow_top_level_entries():
     assert batch_key("x,y[1]", is_folder=True) == "x_y_1_"
 
 
-def _folder(tmp_path):
-    (tmp_path / "day-1").mkdir(parents=True)
-    (tmp_path / "day-1" / "a.txt").write_text("eins", encoding="utf-8")
-    (tmp_path / "day-1" / "b.jsonl").write_text('{"text": "x"}\n{"text": "y"}\n', encoding="utf-8")
-    (tmp_path / "loose.txt").write_text("zwei", encoding="utf-8")
-    (tmp_path / "loose.meta.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "README.md").write_text("docs", encoding="utf-8")
-    return tmp_path
-
-
 def test_listing_and_conservation_narrowed_to_one_batch(tmp_path):
-    folder = _folder(tmp_path)
+    folder = two_batches(tmp_path)
     files, _ = list_input_files(folder, ("README*",), in_batch("day-1"))
     assert [path.name for path in files] == ["a.txt", "b.jsonl"]
     accounted = {"day-1/a.txt", "day-1/b.jsonl#1"}
