@@ -30,3 +30,15 @@ def test_unwritable_cache_still_parses(tmp_path, monkeypatch):
     path = tmp_path / "data.yaml"
     path.write_text("a: 1\n")
     assert yaml_cache.load_yaml(path) == {"a": 1}
+
+
+def test_russian_trigger_aliases_are_remembered_per_vocabulary(tmp_path, monkeypatch):
+    from pipeline.lib.events import triggers
+
+    monkeypatch.setenv("ALLIANCE_CACHE_DIR", str(tmp_path / "cache"))
+    vocab = frozenset({"порт", "вина"})
+    first = triggers.russian_aliases(vocab)
+    assert "порты" in first  # an ambiguous form of a lexicon word
+    monkeypatch.setattr(triggers, "_russian_aliases", lambda vocab: {"computed": frozenset()})
+    assert triggers.russian_aliases(vocab) == first  # read back, not listed again
+    assert triggers.russian_aliases(vocab | {"стоить"}) == {"computed": frozenset()}

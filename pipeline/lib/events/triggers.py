@@ -28,6 +28,7 @@ group has a member matching some other token within ``window`` tokens, and no
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +36,7 @@ from pathlib import Path
 
 from pipeline.lib.events.lexicon import TriggerEntry, load_event_lexicon
 from pipeline.lib.nlp.morphology import morph_analyzer
+from pipeline.lib.yaml_cache import remembered
 
 # Endings the German lookup table leaves on unknown (compound) nouns.
 GERMAN_ENDINGS = ("en", "er", "n", "e", "s")
@@ -117,7 +119,7 @@ class TriggerIndex:
             self._excludes.append(frozenset(_fold(w) for w in entry.excludes))
             vocab.update(lemmas, *groups, self._excludes[-1])
         self._vocab = frozenset(vocab)
-        self._aliases = _russian_aliases(self._vocab) if language == "ru" else {}
+        self._aliases = russian_aliases(self._vocab) if language == "ru" else {}
         # Only words of >= MIN_HEAD characters can be compound heads.
         self._heads = frozenset(w for w in vocab if len(w) >= MIN_HEAD)
 
@@ -206,6 +208,19 @@ class TriggerIndex:
             if not any(j != i and not group.isdisjoint(every[j]) for j in range(lo, hi)):
                 return False
         return True
+
+
+def russian_aliases(vocab: frozenset[str]) -> dict[str, frozenset[str]]:
+    """:func:`_russian_aliases`, remembered across processes per vocabulary and pymorphy3 version
+    (listing every form of every word takes about a second)."""
+    versions = []
+    for distribution in ("pymorphy3", "pymorphy3-dicts-ru"):
+        try:
+            versions.append(importlib.metadata.version(distribution))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append("absent")
+    key = "\n".join(["russian-aliases", *versions, *sorted(vocab)]).encode()
+    return remembered(key, lambda: _russian_aliases(vocab))
 
 
 def _russian_aliases(vocab: frozenset[str]) -> dict[str, frozenset[str]]:
