@@ -204,7 +204,7 @@ def main() -> int:
             folder.rename(corpus / f"new_{folder.name}")
         rerun, _, _, ok = _run_pipeline(corpus, output, full_refresh=False)
         print(
-            f"re-run with 1% new inputs: {rerun:.1f} s = {rerun / wall:.0%} of the full run ({'ok' if ok else 'FAILED'})"
+            f"re-run with 1% new inputs: {rerun:.1f} s = {rerun / wall:.1%} of the full run ({'ok' if ok else 'FAILED'})"
         )
         print(f"machine: {_machine()}")
         print(
