@@ -97,7 +97,6 @@ STAGES: tuple[Stage, ...] = (
         model_settings=True,
     ),
 )
-STAGE_NAMES = tuple(stage.name for stage in STAGES)
 # What the release job computes from the batch tables each time (duplicates, stories, the
 # published tables): its fingerprint tells a release whether rows may differ for that reason.
 RELEASE_STAGE = Stage(

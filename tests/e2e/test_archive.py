@@ -147,13 +147,20 @@ def test_a_lexicon_edit_that_drops_triggers_publishes_its_removals_as_re_derived
     assert "unexplained" not in changes
 
 
-def test_schedule_requests_only_the_batches_that_need_work(tmp_path, monkeypatch):
+@pytest.fixture
+def instance(tmp_path):
+    """A Dagster instance with a reference (a schedule's context needs one)."""
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    with dg.DagsterInstance.local_temp(str(home)) as instance:
+        yield instance
+
+
+def test_schedule_requests_only_the_batches_that_need_work(tmp_path, monkeypatch, instance):
     inbox, output = _inbox(tmp_path), tmp_path / "out"
     monkeypatch.setenv("ALLIANCE_INPUT_DIR", str(inbox))
     monkeypatch.setenv("ALLIANCE_OUTPUT_DIR", str(output))
-    (tmp_path / "dagster").mkdir()
-    (tmp_path / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))  # a schedule needs one with a ref
 
     def tick():
         return daily_refresh(dg.build_schedule_context(instance=instance))
