@@ -185,12 +185,15 @@ def audit_removals(
 ) -> RemovalAudit:
     """Classify every row of release folder ``previous`` that ``tables`` lack (see the module docstring)."""
 
-    def old(name: str, columns: list[str]) -> pl.DataFrame:
+    def scan_old(name: str, columns: list[str]) -> pl.LazyFrame:
         path = previous / "parquet" / f"{name}.parquet"
         if not path.is_file():
-            return pl.DataFrame(schema={c: pl.String for c in columns})
+            return pl.LazyFrame(schema={c: pl.String for c in columns})
         present = pl.read_parquet_schema(path)
-        return pl.read_parquet(path, columns=[c for c in columns if c in present])
+        return pl.scan_parquet(path).select([c for c in columns if c in present])
+
+    def old(name: str, columns: list[str]) -> pl.DataFrame:
+        return scan_old(name, columns).collect()
 
     def new(name: str, columns: list[str]) -> pl.DataFrame:
         return tables[name].lazy().select(columns).collect()
@@ -223,8 +226,11 @@ def audit_removals(
     )
     sources = sources.unique("doc_id")
     for name, key in (("mentions", "mention_id"), ("events", "event_id")):
-        before = old(name, [key, "doc_id"])
-        gone = before.join(new(name, [key]), on=key, how="anti").join(sources, on="doc_id", how="left")
+        # Millions of mentions: only the keys are compared, and only the rows that left are held.
+        before = scan_old(name, [key, "doc_id"])
+        count = before.select(pl.len()).collect().item()
+        gone = before.join(tables[name].lazy().select(key), on=key, how="anti").collect(engine="streaming")
+        gone = gone.join(sources, on="doc_id", how="left")
         gone = gone.with_columns(_batch(pl.col("source_path").fill_null("")).alias("batch")).join(
             document_reasons, on="doc_id", how="left"
         )
@@ -237,7 +243,7 @@ def audit_removals(
             .then(pl.lit(REDERIVED))
             .otherwise(pl.lit(_UNEXPLAINED))
         )
-        audit.tables[name] = _summarise(name, before.height, gone.with_columns(reason.alias("reason")))
+        audit.tables[name] = _summarise(name, count, gone.with_columns(reason.alias("reason")))
 
     actors_before = old("actors", ["actor_id"])
     gone_actors = actors_before.join(new("actors", ["actor_id"]), on="actor_id", how="anti")
