@@ -13,7 +13,7 @@ Layout below the work store (``<output>/_work`` or ``ALLIANCE_WORK_URL``)::
                                                 source path, content hashes, first and last seen
     archive/payloads/<batch>/<segment>.parquet  the bytes, addressed by record_sha256 (an article
                                                 file with its sidecar, or a JSONL line); equal
-                                                content is stored once per batch
+                                                content is stored once per batch (segments.py)
     archive/forgotten.parquet                   the inputs forgotten on purpose, and when
 
 Inputs refused before decoding (too large, unsupported type, unreadable, a sidecar without its
@@ -22,7 +22,6 @@ article) are indexed with their reason and without bytes, so their quarantine ro
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +36,13 @@ from pipeline.lib.ingest.inputs import (
     InputRecord,
     Unchanged,
     read_input_records,
+)
+from pipeline.lib.ingest.segments import (
+    SegmentWriter,
+    compacted,
+    read_payloads,
+    remove_unused,
+    stored_segments,
 )
 from pipeline.lib.storage import WorkStore
 
@@ -58,7 +64,6 @@ INDEX_SCHEMA = {
     "last_seen": TIMESTAMP,
     "segment": pl.String,
 }
-PAYLOAD_SCHEMA = {"record_sha256": pl.String, "payload": pl.Binary, "sidecar": pl.Binary}
 FORGOTTEN_SCHEMA = {
     "batch": pl.String,
     "source_path": pl.String,
@@ -68,8 +73,6 @@ FORGOTTEN_SCHEMA = {
     "forgotten_at": TIMESTAMP,
     "note": pl.String,
 }
-SEGMENT_BYTES = 64 * 1024 * 1024  # payload bytes per segment file written at once
-GARBAGE_SHARE = 0.5  # segments are rewritten when more than this share of their rows is unreferenced
 
 
 @dataclass
@@ -143,18 +146,12 @@ class RawArchive:
         known = dict(old.select("input_file", "input_sha256").unique().iter_rows())
         outcome = Acceptance()
         rows: list[dict] = []
-        writer = _SegmentWriter(self.store, _payload_folder(batch))
-        stored = dict(
-            old.filter(pl.col("segment").is_not_null()).select("record_sha256", "segment").iter_rows()
-        )
+        writer = SegmentWriter(self.store, _payload_folder(batch), stored_segments(old))
         for record in read_input_records(files, input_dir, max_bytes, known):
             if isinstance(record, Unchanged):
                 outcome.unchanged_files.append(record.input_file)
                 continue
-            segment = stored.get(record.record_sha256) if record.record_sha256 else None
-            if record.payload is not None and segment is None:
-                segment = stored[record.record_sha256] = writer.add(record)
-            rows.append(_index_row(record, segment, str(input_dir.resolve()), now))
+            rows.append(_index_row(record, writer.holding(record), str(input_dir.resolve()), now))
         writer.close()
         read = {row["input_file"] for row in rows}
         outcome.read_records = len(rows)
@@ -187,7 +184,7 @@ class RawArchive:
         )
         index = pl.concat([kept, new]).sort("source_path")
         outcome.records = index.height
-        if outcome.changed or paired or outcome.unchanged_files or old.height != index.height:
+        if files:  # new rows, or at least new last_seen times
             self._write_index(batch, index)
         if outcome.changed or paired:
             self.compact(batch)
@@ -199,15 +196,10 @@ class RawArchive:
         (pipeline.lib.ingest.legacy)."""
         if self.store.exists(index_path(batch)):
             raise ValueError(f"the archive holds batch {batch} already")
-        writer = _SegmentWriter(self.store, _payload_folder(batch))
-        rows, stored = [], {}
-        for record, accepted_at in records:
-            segment = None
-            if record.payload is not None:
-                segment = stored.get(record.record_sha256)
-                if segment is None:
-                    segment = stored[record.record_sha256] = writer.add(record)
-            rows.append({**_index_row(record, segment, "", accepted_at), "input_dir": None})
+        writer = SegmentWriter(self.store, _payload_folder(batch))
+        rows = [
+            _index_row(record, writer.holding(record), None, accepted_at) for record, accepted_at in records
+        ]
         writer.close()
         index = pl.DataFrame(rows, schema=INDEX_SCHEMA).unique("source_path", keep="last").sort("source_path")
         self._write_index(batch, index)
@@ -218,13 +210,7 @@ class RawArchive:
     ) -> Iterator[tuple[InputRecord, datetime]]:
         """Every archived input of ``batch`` with its bytes, and when this version was accepted."""
         index = self.index(batch) if index is None else index
-        payloads: dict[str, tuple[bytes, bytes | None]] = {}
-        wanted = index.filter(pl.col("segment").is_not_null())
-        for (segment,), group in wanted.group_by("segment", maintain_order=True):
-            shas = group["record_sha256"].unique()
-            table = self.store.read_table(f"{_payload_folder(batch)}/{segment}")
-            table = table.filter(pl.col("record_sha256").is_in(shas.implode()))
-            payloads.update({sha: (payload, side) for sha, payload, side in table.iter_rows()})
+        payloads = read_payloads(self.store, _payload_folder(batch), index)
         for row in index.iter_rows(named=True):
             payload, sidecar = (
                 payloads.get(row["record_sha256"], (None, None)) if row["segment"] else (None, None)
@@ -292,50 +278,19 @@ class RawArchive:
         return self.store.read_table(relative).select(FORGOTTEN_SCHEMA.keys())
 
     def compact(self, batch: str, force: bool = False) -> None:
-        """Delete payload segments nothing refers to, and rewrite those mostly unreferenced (all
-        with unreferenced bytes when ``force``: forgotten bytes must go)."""
-        folder = _payload_folder(batch)
+        """Drop the bytes no input of ``batch`` refers to any more (see pipeline.lib.ingest.segments;
+        ``force``: all of them, as forgotten bytes must go)."""
         index = self.index(batch)
-        referenced = set(index["record_sha256"].drop_nulls().to_list())
-        in_use = set(index["segment"].drop_nulls().to_list())
-        rewrite, garbage, total = [], 0, 0
-        for path in self.store.list(folder, ".parquet"):
-            name = path.rsplit("/", 1)[1]
-            if name not in in_use:
-                self.store.remove(path)
-                continue
-            shas = self.store.read_table(path).select("record_sha256")["record_sha256"]
-            unused = int((~shas.is_in(sorted(referenced))).sum())
-            if unused:
-                rewrite.append(name)
-                garbage, total = garbage + unused, total + shas.len()
-        if not rewrite or (not force and garbage <= GARBAGE_SHARE * total):
-            return
-        writer = _SegmentWriter(self.store, folder)
-        moved: dict[str, str] = {}
-        for name in rewrite:
-            table = self.store.read_table(f"{folder}/{name}")
-            for sha, payload, sidecar in table.filter(
-                pl.col("record_sha256").is_in(sorted(referenced))
-            ).iter_rows():
-                if sha not in moved:
-                    moved[sha] = writer.add_bytes(sha, payload, sidecar)
-        writer.close()
-        updated = index.with_columns(
-            pl.when(pl.col("segment").is_in(rewrite))
-            .then(pl.col("record_sha256").replace_strict(moved, default=None))
-            .otherwise(pl.col("segment"))
-            .alias("segment")
-        )
-        self._write_index(batch, updated)
-        for name in rewrite:
-            self.store.remove(f"{folder}/{name}")
+        updated = compacted(self.store, _payload_folder(batch), index, force)
+        if updated is not None:
+            self._write_index(batch, updated)
+        remove_unused(self.store, _payload_folder(batch), index if updated is None else updated)
 
     def _write_index(self, batch: str, index: pl.DataFrame) -> None:
         self.store.write_table(index.select(INDEX_SCHEMA.keys()), index_path(batch), {})
 
 
-def _index_row(record: InputRecord, segment: str | None, input_dir: str, now: datetime) -> dict:
+def _index_row(record: InputRecord, segment: str | None, input_dir: str | None, now: datetime) -> dict:
     size = len(record.payload or b"") + len(record.sidecar or b"")
     return {
         "source_path": record.source_path,
@@ -353,39 +308,3 @@ def _index_row(record: InputRecord, segment: str | None, input_dir: str, now: da
         "last_seen": now,
         "segment": segment,
     }
-
-
-class _SegmentWriter:
-    """Writes payload rows into segment files of about SEGMENT_BYTES each."""
-
-    def __init__(self, store: WorkStore, folder: str) -> None:
-        self.store, self.folder = store, folder
-        self.rows: list[tuple[str, bytes, bytes | None]] = []
-        self.size = 0
-        self.name = self._new_name()
-
-    @staticmethod
-    def _new_name() -> str:
-        return f"{uuid.uuid4().hex}.parquet"
-
-    def add(self, record: InputRecord) -> str:
-        """Queue the bytes of ``record``; returns the segment they will be in."""
-        return self.add_bytes(record.record_sha256 or "", record.payload or b"", record.sidecar)
-
-    def add_bytes(self, sha: str, payload: bytes, sidecar: bytes | None) -> str:
-        """Queue bytes under their content address; returns the segment they will be in."""
-        if self.size >= SEGMENT_BYTES:
-            self._flush()
-        self.rows.append((sha, payload, sidecar))
-        self.size += len(payload) + len(sidecar or b"")
-        return self.name
-
-    def _flush(self) -> None:
-        if self.rows:
-            frame = pl.DataFrame(self.rows, schema=PAYLOAD_SCHEMA, orient="row")
-            self.store.write_table(frame, f"{self.folder}/{self.name}", {})
-        self.rows, self.size, self.name = [], 0, self._new_name()
-
-    def close(self) -> None:
-        """Write what is queued."""
-        self._flush()
