@@ -91,6 +91,14 @@ class Forgetting:
     still_in_folder: list[str] = field(default_factory=list)  # forgotten, but their file is there
 
 
+def _located(sources: pl.DataFrame) -> pl.DataFrame:
+    """``sources`` (a source_path column) with the batch and the input file of each."""
+    return sources.with_columns(
+        pl.col("source_path").map_elements(partition_of, return_dtype=pl.String).alias("batch"),
+        pl.col("source_path").str.replace(r"#\d+$", "").alias("input_file"),
+    )
+
+
 def _release_only(release: Path | None, archived: set[str], selection: Selection) -> list[str]:
     """Sources of the release chosen by batch or glob that the archive does not hold."""
     if release is None or not (selection.batches or selection.sources) or selection.input_dirs:
@@ -102,10 +110,10 @@ def _release_only(release: Path | None, archived: set[str], selection: Selection
         file = release / "parquet" / f"{table}.parquet"
         if file.is_file():
             paths |= set(pl.read_parquet(file, columns=["source_path"])["source_path"].to_list())
-    frame = pl.DataFrame({"source_path": sorted(paths - archived)}, schema={"source_path": pl.String})
+    frame = _located(
+        pl.DataFrame({"source_path": sorted(paths - archived)}, schema={"source_path": pl.String})
+    )
     frame = frame.with_columns(
-        pl.col("source_path").map_elements(partition_of, return_dtype=pl.String).alias("batch"),
-        pl.col("source_path").str.replace(r"#\d+$", "").alias("input_file"),
         pl.lit(None, pl.String).alias("input_dir"),
         pl.lit(None, INDEX_SCHEMA["last_seen"]).alias("last_seen"),
     )
@@ -146,14 +154,7 @@ def forget_sources(
                 store, batch, status=PENDING, note=f"{group.height} inputs forgotten on {now:%Y-%m-%d}"
             )
     if outcome.unarchived:
-        archive.log_forgotten(
-            pl.DataFrame({"source_path": outcome.unarchived}).with_columns(
-                pl.col("source_path").map_elements(partition_of, return_dtype=pl.String).alias("batch"),
-                pl.col("source_path").str.replace(r"#\d+$", "").alias("input_file"),
-            ),
-            note,
-            now,
-        )
+        archive.log_forgotten(_located(pl.DataFrame({"source_path": outcome.unarchived})), note, now)
     return outcome
 
 

@@ -136,3 +136,19 @@ def test_events_of_an_unchanged_document_leave_only_when_re_derived(tmp_path, pr
         assert audit.tables["events"].by_reason == {"re-derived": 1, "unexplained": 3}
         assert audit.tables["events"].unexplained_by_batch == {"b1": 1, "b2": 1, "b3": 1}
         assert audit.batch_notes["b1"].startswith("its inputs are archived and unchanged")
+
+
+def test_only_inputs_forgotten_since_the_previous_release_explain_removals():
+    from datetime import UTC, datetime
+
+    from pipeline.lib.publish.removals import forgotten_since
+
+    log = pl.DataFrame(
+        {
+            "source_path": ["b1/old.txt", "b2/b.txt"],
+            "forgotten_at": [datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)],
+        }
+    )
+    previous = {"published_at": "2026-02-01T00:00:00+00:00"}
+    assert forgotten_since(log, previous)["source_path"].to_list() == ["b2/b.txt"]
+    assert forgotten_since(log, None).height == 2  # a release before provenance: every entry counts

@@ -7,6 +7,8 @@ and ``latest`` keeps its target. The quality results come from the checks of thi
 from Dagster's event log, never from files an earlier run left behind.
 """
 
+from datetime import UTC, datetime
+
 import dagster as dg
 import polars as pl
 
@@ -16,7 +18,7 @@ from pipeline.lib.batches import read_states
 from pipeline.lib.fingerprints import release_fingerprint
 from pipeline.lib.publish.changes import previous_release
 from pipeline.lib.publish.release import release_row_counts, release_version, write_release
-from pipeline.lib.publish.removals import audit_removals, read_provenance
+from pipeline.lib.publish.removals import audit_removals, forgotten_since, read_provenance
 from pipeline.lib.schema import PUBLISHED_TABLES
 
 
@@ -54,9 +56,10 @@ def _quality(context: dg.AssetExecutionContext) -> dict[str, dict]:
 
 
 def release_provenance(pipeline: PipelineResource) -> dict:
-    """What this release is made from: each batch's stage fingerprints, the release job's."""
+    """What this release is made from: when, each batch's stage fingerprints, the release job's."""
     states = read_states(pipeline.store())
     return {
+        "published_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "release_fingerprint": release_fingerprint(pipeline.settings()),
         "batches": {key: {"stages": state.get("stages") or {}} for key, state in sorted(states.items())},
     }
@@ -92,14 +95,14 @@ def out_release(
     previous = previous_release(settings.output_dir)
     audit = None
     if previous is not None:
-        archive = pipeline.archive()
+        archive, before = pipeline.archive(), read_provenance(previous)
         audit = audit_removals(
             tables,
             previous,
-            read_provenance(previous),
+            before,
             provenance,
             archive.full_index(["source_path", "input_file"]),
-            archive.forgotten(),
+            forgotten_since(archive.forgotten(), before),
         )
         if audit.blocking(settings.release_max_unexplained_drop):
             raise dg.Failure(

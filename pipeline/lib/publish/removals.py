@@ -13,14 +13,16 @@ Rows without one of these reasons are *unexplained*: a lost work store, a batch 
 bug. A release that would drop more unexplained rows of any table than a set share of it (by
 default none) is blocked, with a message that says which batches and why.
 
-Each release records what it was made from in ``provenance.json``: the stage fingerprints of each
-batch and the fingerprint of the release job, which the next release compares with its own.
+Each release records what it was made from in ``provenance.json``: when it was published, the stage
+fingerprints of each batch and the fingerprint of the release job, which the next release compares
+with its own.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -118,8 +120,13 @@ def read_provenance(release: Path | None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _input_file(source: pl.Expr) -> pl.Expr:
-    return source.str.replace(r"#\d+$", "")
+def forgotten_since(forgotten: pl.DataFrame, previous_provenance: dict | None) -> pl.DataFrame:
+    """The inputs forgotten after the previous release was published: only those explain rows that
+    leave now (an input forgotten long ago and archived again is no reason to lose it today)."""
+    published = (previous_provenance or {}).get("published_at")
+    if not published:
+        return forgotten  # a release made before provenance was recorded
+    return forgotten.filter(pl.col("forgotten_at") > datetime.fromisoformat(published))
 
 
 def _batch(source: pl.Expr) -> pl.Expr:
