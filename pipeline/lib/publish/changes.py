@@ -12,8 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.lib.columns import Frames
 from pipeline.lib.publish.removals import RemovalAudit
-from pipeline.lib.schema import PUBLISHED_TABLES, Frames
+from pipeline.lib.schema import PUBLISHED_TABLES
 
 LATEST = "latest"
 _LISTED = 20  # changed events listed by id in CHANGES.md

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.lib.schema import PUBLISHED_TABLES, Column, Table
+from pipeline.lib.columns import Column, Table
+from pipeline.lib.schema import PUBLISHED_TABLES
 
 DATASET_NAME = "alliance-events"
 VIEWS = {

@@ -21,12 +21,13 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
+from pipeline.lib.columns import Frames
 from pipeline.lib.publish.changes import LATEST, changes_markdown, previous_release, table_changes
 from pipeline.lib.publish.describe import analyst_readme, datapackage
 from pipeline.lib.publish.quality_page import quality_html
 from pipeline.lib.publish.removals import PROVENANCE_FILE, RemovalAudit
 from pipeline.lib.publish.report import report_html
-from pipeline.lib.schema import PUBLISHED_TABLES, Frames
+from pipeline.lib.schema import PUBLISHED_TABLES
 from pipeline.lib.sql import load_view_statements
 from pipeline.lib.storage import SINK_ROW_GROUP_ROWS
 

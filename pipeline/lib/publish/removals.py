@@ -27,8 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.lib.columns import Frames
 from pipeline.lib.partitions import partition_of
-from pipeline.lib.schema import Frames
 
 PROVENANCE_FILE = "provenance.json"
 SOURCE_CHANGED, FORGOTTEN, REDERIVED, NOW_A_COPY = "source changed", "forgotten", "re-derived", "now a copy"

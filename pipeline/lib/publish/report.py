@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.lib.columns import Frames
 from pipeline.lib.publish.report_charts import (
     ActorActivity,
     Dyad,
@@ -20,7 +21,7 @@ from pipeline.lib.publish.report_charts import (
     timeline_chart,
 )
 from pipeline.lib.publish.svg import count, esc
-from pipeline.lib.schema import PLOVER_TYPES, PUBLISHED_TABLES, TABLES_BY_NAME, Frames
+from pipeline.lib.schema import PLOVER_TYPES, PUBLISHED_TABLES, TABLES_BY_NAME
 
 TOP_ACTORS = 15
 MAX_MONTHS = 96  # a longer span is drawn per year, or the bars get too thin to see

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.lib.schema import RUN_TIME_DOMAINS, Column, Table
+from pipeline.lib.columns import RUN_TIME_DOMAINS, Column, Table
 
 Spec = dict[str, Any]  # one expectation as a suite file holds it: type, kwargs, severity, meta
 Domains = Mapping[str, Collection[str]]  # run-time domain name -> its values

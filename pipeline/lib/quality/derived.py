@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipeline.lib.schema import FrameT
+from pipeline.lib.columns import FrameT
 
 EARLIEST_DATE = date(1900, 1, 1)
 FUTURE_YEARS = 5

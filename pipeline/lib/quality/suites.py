@@ -8,8 +8,9 @@ expectations name: those that judge each row by itself (not null, in set, regex,
 slice of rows at a time and their results are added up, so a table of millions of rows never
 exists as pandas objects at once; the others (unique, column means) see their columns whole.
 Every expectation, generated or in the file, is built through GX's registry and counted, because
-a suite that silently lost an expectation (unknown type, typo) would pass without checking anything. ``severity`` "critical" marks what
-must block publishing; "warning" is published and flagged.
+a suite that silently lost an expectation (unknown type, typo) would pass without checking
+anything. ``severity`` "critical" marks what must block publishing; "warning" is published and
+flagged.
 """
 
 from __future__ import annotations
@@ -198,9 +199,8 @@ class _Tally:
 def _record(config, success: bool, unexpected, observed, sample) -> dict[str, Any]:
     kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
     meta = config.meta or {}
-    if meta.get(
-        "domain"
-    ):  # thousands of actor ids would bury the result; the failing sample names the culprits
+    # Thousands of actor ids would bury the result; the failing sample names the culprits.
+    if meta.get("domain"):
         size = meta.get("domain_values", len(kwargs.get("value_set") or []))
         kwargs["value_set"] = {"domain": meta["domain"], "values": size}
     return _jsonable(
